@@ -97,11 +97,13 @@ class PipelineSettings(_Strict):
     Attributes:
         as_of_date: Default reference date for ages and flags (a run may override it; never the wall clock).
         sources: Source registries to ingest, by file stem under ``config/sources/``.
+        poverty_list_sources: Sources whose presence puts a person's household on the poverty list.
         missed_children: Flag rules.
     """
 
     as_of_date: dt.date
     sources: tuple[str, ...]
+    poverty_list_sources: tuple[str, ...] = ()
     missed_children: tuple[MissedChildRule, ...]
 
 

@@ -1,0 +1,95 @@
+"""Missed children: a child who should be in a registry and is not, with the reason and a triage level.
+
+Rules come from configuration. The same evaluation runs on the golden data (to raise flags) and on the
+generator's true population (to measure the flags' precision and recall), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+FLAG_COLUMNS: tuple[str, ...] = (
+    "golden_person_id", "golden_household_id", "rule", "triage", "age", "searched_sources",
+    "reason_en", "reason_th", "province_code", "district_code", "subdistrict_code",
+)
+
+
+class FlagRule(Protocol):
+    """What a missed-children rule provides (see ``termtem.settings.MissedChildRule``)."""
+
+    name: str
+    min_age: int
+    max_age: int
+    expected_in: tuple[str, ...]
+    when_household: str | None
+    require_true: str | None
+    triage: str
+    reason_en: str
+    reason_th: str
+
+
+def age_in_years(birth_dates: pd.Series, as_of: dt.date) -> pd.Series:
+    """Whole years completed at ``as_of``; NaN where the birth date is unknown or after ``as_of``."""
+    born = pd.to_datetime(birth_dates, errors="coerce")
+    had_birthday = (born.dt.month < as_of.month) | ((born.dt.month == as_of.month) & (born.dt.day <= as_of.day))
+    age = as_of.year - born.dt.year - (~had_birthday).astype(int)
+    return age.where(born.notna() & (age >= 0))
+
+
+def _household_condition(persons: pd.DataFrame, households: pd.DataFrame, condition: str | None) -> np.ndarray:
+    if condition is None:
+        return np.ones(len(persons), dtype=bool)
+    by_id = households.set_index("golden_household_id")
+    if condition == "red_or_yellow_triage":
+        holds = by_id["triage"].isin(["red", "yellow"])
+    elif condition == "poverty_list":
+        holds = by_id["poverty_list"].fillna(False).astype(bool)
+    else:
+        raise ValueError(f"unknown household condition {condition!r}")
+    return persons["golden_household_id"].map(holds).fillna(False).to_numpy(bool)
+
+
+def evaluate_missed_children(persons: pd.DataFrame, presence: pd.DataFrame, households: pd.DataFrame,
+                             rules: tuple[FlagRule, ...], as_of: dt.date) -> pd.DataFrame:
+    """Raise one flag per child and rule that the child fails.
+
+    Args:
+        persons: ``golden_person_id``, ``golden_household_id``, ``birth_date`` and admin codes.
+        presence: One row per source record of a person: ``golden_person_id``, ``source`` and any field a rule's
+            ``require_true`` names.
+        households: ``golden_household_id``, ``triage``, ``poverty_list``.
+        rules: Flag rules.
+        as_of: Reference date for ages.
+
+    Returns:
+        Flags with :data:`FLAG_COLUMNS`, sorted by rule then person.
+    """
+    ages = age_in_years(persons["birth_date"], as_of)
+    flags = []
+    for rule in rules:
+        in_range = ages.between(rule.min_age, rule.max_age).to_numpy(bool)
+        eligible = in_range & _household_condition(persons, households, rule.when_household)
+        found = presence[presence["source"].isin(rule.expected_in)]
+        if rule.require_true:
+            found = found[found[rule.require_true].fillna(False).astype(bool)]
+        missing = eligible & ~persons["golden_person_id"].isin(found["golden_person_id"]).to_numpy(bool)
+        flagged = persons.loc[missing]
+        flags.append(pd.DataFrame({
+            "golden_person_id": flagged["golden_person_id"].to_numpy(),
+            "golden_household_id": flagged["golden_household_id"].to_numpy(),
+            "rule": rule.name,
+            "triage": rule.triage,
+            "age": ages[missing].astype(int).to_numpy(),
+            "searched_sources": ",".join(rule.expected_in),
+            "reason_en": rule.reason_en,
+            "reason_th": rule.reason_th,
+            "province_code": flagged["province_code"].to_numpy(),
+            "district_code": flagged["district_code"].to_numpy(),
+            "subdistrict_code": flagged["subdistrict_code"].to_numpy(),
+        }))
+    result = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=list(FLAG_COLUMNS))
+    return result.sort_values(["rule", "golden_person_id"], ignore_index=True)[list(FLAG_COLUMNS)]
