@@ -12,7 +12,7 @@ $(BIN)/termtem: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
-	@mkdir -p $(DAGSTER_HOME)
+	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
 	@touch $@
 
 # Run the whole pipeline on the bundled sample (generated on first use) into the embedded SQLite database.

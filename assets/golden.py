@@ -1,7 +1,5 @@
 """Golden assets: persons, households, missed-children flags, and the publish to the golden database."""
 
-from __future__ import annotations
-
 import dagster as dg
 import pandas as pd
 

@@ -1,7 +1,5 @@
 """Linkage assets: linkable records → candidate pairs → scored links → person clusters."""
 
-from __future__ import annotations
-
 import dagster as dg
 import pandas as pd
 

@@ -1,7 +1,5 @@
 """Ingest and normalisation assets: one pair per source registry, built from ``config/pipeline.yaml``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg

@@ -1,7 +1,5 @@
 """Typed Dagster resources: where settings and data live, and which database receives the golden tables."""
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 
@@ -12,7 +10,7 @@ from termtem.golden_store import engine_for
 from termtem.settings import (
     DEFAULT_CONFIG_DIR,
     DEFAULT_DATA_DIR,
-    DEFAULT_DB_PATH,
+    DEFAULT_DB_URL,
     PipelineSettings,
     SourceConfig,
     load_pipeline_settings,
@@ -53,7 +51,7 @@ class TermtemSettings(dg.ConfigurableResource):
 class GoldenDatabase(dg.ConfigurableResource):
     """The database that receives the golden tables (SQLAlchemy URL; SQLite file by default)."""
 
-    url: str = f"sqlite:///{DEFAULT_DB_PATH}"
+    url: str = DEFAULT_DB_URL
 
     def engine(self) -> sa.Engine:
         """A new engine for the URL."""

@@ -75,7 +75,7 @@ def evaluate_missed_children(persons: pd.DataFrame, presence: pd.DataFrame, hous
         eligible = in_range & _household_condition(persons, households, rule.when_household)
         found = presence[presence["source"].isin(rule.expected_in)]
         if rule.require_true:
-            found = found[found[rule.require_true].fillna(False).astype(bool)]
+            found = found[found[rule.require_true].eq(True).to_numpy(bool)]
         missing = eligible & ~persons["golden_person_id"].isin(found["golden_person_id"]).to_numpy(bool)
         flagged = persons.loc[missing]
         flags.append(pd.DataFrame({

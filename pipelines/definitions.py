@@ -1,15 +1,12 @@
 """The termtem code location: every asset, check, job and resource, for ``dagster dev`` and the CLI."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets import golden, linkage
 from assets.registries import registry_assets
 from assets.resources import GoldenDatabase, TermtemSettings
 from pipelines.jobs import full_run_job
-
-_db_url = dg.EnvVar("TERMTEM_DB_URL")
+from termtem.settings import DB_URL_ENV, configured_database_url
 
 #: Everything the pipeline materialises, in graph order.
 all_assets = [*registry_assets, *dg.load_assets_from_modules([linkage, golden])]
@@ -18,7 +15,7 @@ all_checks = dg.load_asset_checks_from_modules([golden])
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
     """Resources for a run: the settings and the golden database (``TERMTEM_DB_URL`` or embedded SQLite)."""
-    database = GoldenDatabase(url=_db_url) if _db_url.get_value() else GoldenDatabase()
+    database = GoldenDatabase(url=dg.EnvVar(DB_URL_ENV)) if configured_database_url() else GoldenDatabase()
     return {"settings": TermtemSettings(), "database": database}
 
 

@@ -1,7 +1,5 @@
 """Jobs: the full pipeline, from raw registries to the published golden tables."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 full_run_job = dg.define_asset_job(

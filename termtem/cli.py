@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from termtem.settings import DEFAULT_DATA_DIR, DEFAULT_DB_PATH
+from termtem.settings import DB_URL_ENV, DEFAULT_DATA_DIR, DEFAULT_DB_URL, configured_database_url
 
 log = logging.getLogger("termtem")
 
@@ -39,8 +39,16 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(url: str) -> str:
+    """A database URL fit to print: the password masked."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _print_summary(summary: dict) -> None:
-    print(f"run {summary['run_id']} (as of {summary['as_of_date']}, published {summary['published_at']:%Y-%m-%d %H:%M})")
+    published = f"{summary['published_at']:%Y-%m-%d %H:%M}"
+    print(f"run {summary['run_id']} (as of {summary['as_of_date']}, published {published})")
     print(f"  rows in           {summary['rows_in']:>10,}")
     print(f"  rows quarantined  {summary['rows_quarantined']:>10,}")
     print(f"  persons           {summary['persons']:>10,}")
@@ -81,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
     assert summary is not None
     _print_summary(summary)
     print(f"  time              {elapsed:>9.1f} s")
-    print(f"golden tables in {args.db_url}")
+    print(f"golden tables in {_shown(args.db_url)}")
     return 0
 
 
@@ -90,7 +98,7 @@ def _summary(args: argparse.Namespace) -> int:
 
     summary = latest_run_summary(engine_for(args.db_url))
     if summary is None:
-        print(f"no run published yet in {args.db_url}; start one with `termtem run`")
+        print(f"no run published yet in {_shown(args.db_url)}; start one with `termtem run`")
         return 1
     _print_summary(summary)
     return 0
@@ -104,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                         help="how much the run logs (default: %(default)s)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    default_db = f"sqlite:///{DEFAULT_DB_PATH}"
+    default_db = configured_database_url() or DEFAULT_DB_URL
 
     generate = commands.add_parser("generate", help="write a synthetic multi-agency sample with ground truth")
     generate.add_argument("--people", type=int, default=SAMPLE_PEOPLE, help="true persons (default: %(default)s)")
@@ -116,13 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the whole pipeline and publish the golden tables")
     run.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR),
                      help="folder of registry exports (default: the bundled sample, generated on first use)")
-    run.add_argument("--db-url", default=default_db, help="SQLAlchemy URL of the golden database "
-                                                          "(default: %(default)s)")
+    run.add_argument("--db-url", default=default_db,
+                     help=f"SQLAlchemy URL of the golden database (default: ${DB_URL_ENV}, else embedded SQLite)")
     run.add_argument("--as-of", type=_date, help="reference date for ages and flags (default: pipeline.yaml)")
     run.set_defaults(handler=_run)
 
     summary = commands.add_parser("summary", help="show the last published run")
-    summary.add_argument("--db-url", default=default_db, help="SQLAlchemy URL (default: %(default)s)")
+    summary.add_argument("--db-url", default=default_db,
+                         help=f"SQLAlchemy URL of the golden database (default: ${DB_URL_ENV}, else embedded SQLite)")
     summary.set_defaults(handler=_summary)
     return parser
 
@@ -132,7 +141,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return args.handler(args)
+    from sqlalchemy.exc import OperationalError
+
+    from termtem.ingest import IngestError
+    from termtem.settings import SettingsError
+
+    try:
+        return args.handler(args)
+    except OperationalError as error:
+        print(f"termtem: cannot use the golden database {_shown(args.db_url)}: {error.orig}", file=sys.stderr)
+    except (SettingsError, IngestError, ValueError) as error:
+        print(f"termtem: {error}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -29,3 +29,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+#: People in the sample the end-to-end tests generate (small enough to keep the suite fast).
+E2E_PEOPLE = 2000
+E2E_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def generated_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated multi-agency sample with ground truth, shared by the end-to-end tests."""
+    from termtem.synth import generate_registries
+
+    folder = tmp_path_factory.mktemp("sample")
+    generate_registries(folder, people=E2E_PEOPLE, seed=E2E_SEED)
+    return folder

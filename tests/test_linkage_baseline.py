@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from matching.blocking import BASELINE_PASSES, BlockingPass, block_pairs
 from matching.clustering import cluster_records, golden_ids
@@ -86,3 +87,14 @@ def test_golden_ids_are_stable_and_independent_of_row_order() -> None:
     assert first[0] == first[1] != first[2]
     assert list(shuffled) == list(first[::-1])
     assert first[0].startswith("P") and len(first[0]) == 13
+
+
+def test_pairwise_cluster_scores_count_pairs_from_contingency() -> None:
+    from matching.evaluation import pairwise_cluster_scores
+
+    truth = pd.Series(["a", "a", "a", "b", "b"])
+    predicted = pd.Series([1, 1, 2, 3, 3])  # one true pair of "a" split off; "b" right
+    scores = pairwise_cluster_scores(predicted, truth)
+    assert (scores.precision, scores.recall) == (1.0, 2 / 4)
+    assert scores.f1 == pytest.approx(2 * 0.5 / 1.5)
+    assert (scores.predicted_clusters, scores.true_clusters) == (3, 2)
