@@ -1,12 +1,11 @@
-"""Golden assets: persons, households, missed-children flags, and the publish to the golden database."""
+"""Golden assets: persons, the row accounting, and the publish to the golden database."""
 
 import dagster as dg
 import pandas as pd
 
 from assets.registries import SOURCES
 from assets.resources import GoldenDatabase, TermtemSettings
-from matching.households import assign_households, build_golden_households
-from matching.missed_children import evaluate_missed_children
+from matching.households import assign_households
 from matching.survivorship import build_golden_persons
 from quality.quarantine import account_rows
 from termtem.golden_store import RunSummary, publish_golden
@@ -23,32 +22,6 @@ def golden_persons(context: dg.AssetExecutionContext, settings: TermtemSettings,
     context.add_output_metadata({"persons": len(persons),
                                  "with_valid_citizen_id": int(persons["citizen_id"].notna().sum())})
     return persons
-
-
-@dg.asset(group_name="golden", kinds={"pandas"},
-          description="One row per household with its area, size, worst triage and poverty-list status.")
-def golden_households(context: dg.AssetExecutionContext, settings: TermtemSettings,
-                      golden_persons: pd.DataFrame, person_clusters: pd.DataFrame) -> pd.DataFrame:
-    households = build_golden_households(golden_persons, person_clusters,
-                                         settings.pipeline().poverty_list_sources)
-    context.add_output_metadata({
-        "households": len(households),
-        "by_triage": dg.MetadataValue.json(households["triage"].value_counts().to_dict()),
-        "on_poverty_list": int(households["poverty_list"].sum()),
-    })
-    return households
-
-
-@dg.asset(group_name="flags", kinds={"pandas"},
-          description="Children who should be in a registry and are not, with rule, reason and triage.")
-def missed_children(context: dg.AssetExecutionContext, settings: TermtemSettings, golden_persons: pd.DataFrame,
-                    golden_households: pd.DataFrame, person_clusters: pd.DataFrame) -> pd.DataFrame:
-    as_of = settings.as_of()
-    flags = evaluate_missed_children(golden_persons, person_clusters, golden_households,
-                                     settings.pipeline().missed_children, as_of)
-    context.add_output_metadata({"as_of_date": as_of.isoformat(), "flags": len(flags),
-                                 "by_rule": dg.MetadataValue.json(flags["rule"].value_counts().to_dict())})
-    return flags
 
 
 @dg.asset(group_name="quality", kinds={"pandas"},

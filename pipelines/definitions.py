@@ -2,14 +2,14 @@
 
 import dagster as dg
 
-from assets import golden, linkage
+from assets import golden, households, linkage
 from assets.registries import registry_assets
 from assets.resources import GoldenDatabase, TermtemSettings
 from pipelines.jobs import full_run_job
 from termtem.settings import DB_URL_ENV, configured_database_url
 
 #: Everything the pipeline materialises, in graph order.
-all_assets = [*registry_assets, *dg.load_assets_from_modules([linkage, golden])]
+all_assets = [*registry_assets, *dg.load_assets_from_modules([linkage, households, golden])]
 all_checks = dg.load_asset_checks_from_modules([golden])
 
 

@@ -145,3 +145,15 @@ def latest_run_summary(engine: sa.Engine) -> dict | None:
         row = connection.execute(
             sa.select(run_summary).order_by(run_summary.c.published_at.desc()).limit(1)).mappings().first()
     return dict(row) if row else None
+
+
+def current_person_xref(engine: sa.Engine) -> pd.DataFrame | None:
+    """The cross-reference of the current release (source, source_row, golden_person_id), or ``None``.
+
+    Linkage reads it to keep golden person IDs stable: a new cluster inherits the ID most of its records had.
+    """
+    if not sa.inspect(engine).has_table(person_xref.name):
+        return None
+    with engine.connect() as connection:
+        return pd.read_sql(sa.select(person_xref.c.source, person_xref.c.source_row,
+                                     person_xref.c.golden_person_id), connection)

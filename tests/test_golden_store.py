@@ -72,3 +72,14 @@ def test_a_failed_publish_leaves_the_previous_run_intact(database_url: str) -> N
 
 def test_summary_is_none_before_any_publish(database_url: str) -> None:
     assert latest_run_summary(engine_for(database_url)) is None
+
+
+def test_current_person_xref_reads_the_published_links(database_url: str) -> None:
+    from termtem.golden_store import current_person_xref
+
+    engine = engine_for(database_url)
+    assert current_person_xref(engine) is None
+    publish_golden(engine, _frames(2), _summary("run-1", 2))
+    xref = current_person_xref(engine)
+    assert xref is not None
+    assert xref.sort_values("source_row")["golden_person_id"].tolist() == ["P000000000000", "P000000000001"]
