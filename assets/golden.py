@@ -1,4 +1,6 @@
-"""Golden assets: persons, the row accounting, and the publish to the golden database."""
+"""Golden assets: persons, the row accounting, and the publish of the run as a release of the golden database."""
+
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -8,15 +10,16 @@ from assets.resources import GoldenDatabase, TermtemSettings
 from matching.households import assign_households
 from matching.survivorship import build_golden_persons
 from quality.quarantine import account_rows
-from termtem.golden_store import RunSummary, publish_golden
+from termtem.golden_store import Release, publish_release, release_frames, resolve_pseudonym_key
 
 
 @dg.asset(group_name="golden", kinds={"pandas"},
-          description="One row per person: the surviving value of each attribute and the household.")
+          description="One row per person: the surviving value of each attribute (config/survivorship.yaml), "
+                      "the record that supplied it (from_<attribute>) and the household.")
 def golden_persons(context: dg.AssetExecutionContext, settings: TermtemSettings,
                    person_clusters: pd.DataFrame) -> pd.DataFrame:
     trust = settings.trust_ranks()
-    persons = build_golden_persons(person_clusters, trust)
+    persons = build_golden_persons(person_clusters, settings.survivorship().rules, trust)
     households = assign_households(person_clusters, trust)
     persons["golden_household_id"] = persons["golden_person_id"].map(households)
     context.add_output_metadata({"persons": len(persons),
@@ -44,19 +47,28 @@ def every_row_accounted_for(row_accounting: pd.DataFrame) -> dg.AssetCheckResult
                                metadata={"unbalanced_sources": unbalanced["source"].tolist()})
 
 
+def _source_files(settings: TermtemSettings) -> dict[str, Path | str]:
+    """Each source's export file (checksummed in the release) or, for a SQL source, its table name."""
+    configs = {source: settings.source(source) for source in SOURCES}
+    return {source: config.file if config.format == "sql" else Path(settings.data_dir) / config.file
+            for source, config in configs.items()}
+
+
 @dg.asset(group_name="golden", kinds={"sqlalchemy"},
-          description="The golden tables published to the golden database in one transaction.")
+          description="The run published as one release of the golden database: every table in one transaction, "
+                      "then current in the current_* views; earlier releases stay queryable by run ID.")
 def golden_tables(context: dg.AssetExecutionContext, settings: TermtemSettings, database: GoldenDatabase,
                   golden_persons: pd.DataFrame, golden_households: pd.DataFrame, person_clusters: pd.DataFrame,
-                  missed_children: pd.DataFrame, quarantined_records: pd.DataFrame,
+                  scored_links: pd.DataFrame, missed_children: pd.DataFrame, quarantined_records: pd.DataFrame,
                   row_accounting: pd.DataFrame) -> dg.MaterializeResult:
-    summary = RunSummary(
-        run_id=context.run.run_id, as_of_date=settings.as_of(),
-        rows_in=int(row_accounting["rows_in"].sum()), rows_quarantined=len(quarantined_records),
-        persons=len(golden_persons), households=len(golden_households), missed_children=len(missed_children))
-    publish_golden(database.engine(), {
-        "golden_person": golden_persons, "golden_household": golden_households,
-        "person_xref": person_clusters, "missed_child": missed_children, "quarantine": quarantined_records,
-    }, summary)
-    return dg.MaterializeResult(metadata={key: value for key, value in summary.__dict__.items()
-                                          if key not in {"run_id", "as_of_date"}})
+    key = resolve_pseudonym_key(settings.publish().pseudonymised_views, database.pseudonym_key)
+    frames = release_frames(persons=golden_persons, households=golden_households, clusters=person_clusters,
+                            scored=scored_links, missed=missed_children, quarantined=quarantined_records,
+                            accounting=row_accounting, files=_source_files(settings))
+    rules = [rule.model_dump(mode="json") for rule in settings.survivorship().rules]
+    release = Release(run_id=context.run.run_id, as_of_date=settings.as_of(), frames=frames, survivorship=rules)
+    published = publish_release(database.engine(), release, pseudonym_key=key)
+    counted = ("release_seq", "rows_in", "rows_quarantined", "persons", "households", "missed_children")
+    return dg.MaterializeResult(metadata={**{name: published[name] for name in counted},
+                                          "code_version": published["code_version"],
+                                          "pseudonymised_tables": key is not None})

@@ -1,13 +1,22 @@
-"""Linkage assets: linkable records → candidate pairs → scored links → person clusters."""
+"""Linkage assets: linkable records → candidate pairs → scored links → person clusters and their ID history."""
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from assets.registries import SOURCES
-from matching.blocking import BASELINE_PASSES, block_pairs
-from matching.clustering import cluster_records, golden_ids
-from matching.scoring import score_pairs_by_rules
+from assets.resources import GoldenDatabase, TermtemSettings
+from matching.blocking import block_pairs
+from matching.clustering import cluster_records, strongest_links, valid_citizen_ids
+from matching.fellegi_sunter import LevelWeights
+from matching.golden_ids import assign_golden_ids
+from matching.scoring import LINK, STEWARD_CANNOT_LINK, score_links
+from matching.steward import steward_pairs
 from quality.quarantine import quarantine_rows
+from termtem.golden_store import current_person_xref, steward_decisions
+from termtem.settings import LinkageSettings, load_linkage_settings
 
 
 @dg.asset(group_name="link", kinds={"pandas"},
@@ -37,10 +46,16 @@ def linkable_records(context: dg.AssetExecutionContext, **normalised: pd.DataFra
     return records
 
 
+def _linkage(settings: TermtemSettings) -> LinkageSettings:
+    return load_linkage_settings(Path(settings.config_dir))
+
+
 @dg.asset(group_name="link", kinds={"pandas"},
-          description="Pairs of records worth comparing, from the union of the blocking passes.")
-def candidate_pairs(context: dg.AssetExecutionContext, linkable_records: pd.DataFrame) -> pd.DataFrame:
-    pairs, report = block_pairs(linkable_records, BASELINE_PASSES)
+          description="Pairs of records worth comparing: the union of the blocking passes in config/linkage.yaml.")
+def candidate_pairs(context: dg.AssetExecutionContext, settings: TermtemSettings,
+                    linkable_records: pd.DataFrame) -> pd.DataFrame:
+    linkage = _linkage(settings)
+    pairs, report = block_pairs(linkable_records, linkage.blocking_passes(), linkage.blocking.max_block_size)
     context.add_output_metadata({
         "pairs": report.total_pairs,
         "pairs_per_pass": dg.MetadataValue.json(report.pairs_per_pass),
@@ -50,34 +65,73 @@ def candidate_pairs(context: dg.AssetExecutionContext, linkable_records: pd.Data
     return pairs
 
 
+def _weights_table(weights: LevelWeights) -> str:
+    """The model's partial weight of every field and level, as a Markdown table for the asset's metadata."""
+    lines = ["| field | level | weight (log2) |", "| --- | --- | --- |"]
+    for name, levels, values in zip(weights.fields, weights.levels, weights.weights, strict=True):
+        lines += [f"| {name} | {level} | {value:+.2f} |" for level, value in zip(levels, values, strict=True)]
+    return "\n".join(lines)
+
+
 @dg.asset(group_name="link", kinds={"pandas"},
-          description="Every candidate pair with its score, the rule that decided it and the decision.")
-def scored_links(context: dg.AssetExecutionContext, linkable_records: pd.DataFrame,
-                 candidate_pairs: pd.DataFrame) -> pd.DataFrame:
-    scored = score_pairs_by_rules(linkable_records, candidate_pairs)
+          description="Every candidate pair with its match weight, per-field partial weights, match probability, "
+                      "decision (link / review / non_link) and the rule that decided it.")
+def scored_links(context: dg.AssetExecutionContext, settings: TermtemSettings, database: GoldenDatabase,
+                 linkable_records: pd.DataFrame, candidate_pairs: pd.DataFrame) -> pd.DataFrame:
+    linkage = _linkage(settings)
+    steward = steward_pairs(steward_decisions(database.engine()), linkable_records["record_id"])
+    scored, report = score_links(
+        linkable_records, candidate_pairs, linkage.built_comparisons(), em=linkage.expectation_maximisation,
+        thresholds=linkage.thresholds, supervised=linkage.supervised, steward=steward,
+        citizen_ids=valid_citizen_ids(linkable_records))
+    weights = report.weights
     context.add_output_metadata({
         "pairs": len(scored),
         "by_decision": dg.MetadataValue.json(scored["decision"].value_counts().to_dict()),
         "by_rule": dg.MetadataValue.json(scored["rule"].value_counts().to_dict()),
+        "model_version": weights.version,
+        "prior_weight": weights.prior_weight,
+        "match_share": report.unsupervised.match_share,
+        "em_iterations": report.unsupervised.iterations,
+        "weights": dg.MetadataValue.md(_weights_table(weights)),
+        "steward_must_links": report.must_links,
+        "steward_cannot_links": report.cannot_links,
+        "steward_decisions_on_unknown_records": report.decisions_on_unknown_records,
+        "supervised_training_pairs": report.supervised_pairs,
     })
     return scored
 
 
-@dg.asset(group_name="link", kinds={"pandas"},
-          description="Each linkable record with its golden person ID and the strongest link that joined it.")
-def person_clusters(context: dg.AssetExecutionContext, linkable_records: pd.DataFrame,
-                    scored_links: pd.DataFrame) -> pd.DataFrame:
-    links = scored_links[scored_links["decision"] == "link"]
-    labels, refused = cluster_records(linkable_records, links)
-    clustered = linkable_records.copy()
-    clustered["golden_person_id"] = golden_ids(clustered["record_id"], labels, "P")
-    ends = pd.concat([links[["left", "rule", "score"]].rename(columns={"left": "record"}),
-                      links[["right", "rule", "score"]].rename(columns={"right": "record"})])
-    strongest = ends.sort_values("score", ascending=False, kind="stable").drop_duplicates("record")
-    strongest = strongest.set_index("record")
-    clustered["link_rule"] = strongest["rule"].reindex(clustered.index).to_numpy()
-    clustered["link_score"] = strongest["score"].reindex(clustered.index).to_numpy()
-    persons = clustered["golden_person_id"].nunique()
-    context.add_output_metadata({"records": len(clustered), "persons": persons,
-                                 "links_refused_by_citizen_id": refused})
-    return clustered
+@dg.multi_asset(
+    group_name="link",
+    outs={
+        "person_clusters": dg.AssetOut(
+            kinds={"pandas"}, description="Each linkable record with its golden person ID and the strongest link "
+                                          "that joined it (rule and score)."),
+        "person_id_history": dg.AssetOut(
+            kinds={"pandas"}, description="What happened to each golden person ID since the previous release: "
+                                          "created, kept, merged, split or retired."),
+    },
+)
+def person_clustering(context: dg.AssetExecutionContext, settings: TermtemSettings, database: GoldenDatabase,
+                      linkable_records: pd.DataFrame, scored_links: pd.DataFrame) -> Iterator[dg.Output]:
+    links = scored_links[scored_links["decision"] == LINK]
+    cannot = scored_links[scored_links["rule"] == STEWARD_CANNOT_LINK]
+    labels, report = cluster_records(
+        len(linkable_records), links["left"].to_numpy(), links["right"].to_numpy(), links["score"].to_numpy(),
+        valid_citizen_ids(linkable_records), (cannot["left"].to_numpy(), cannot["right"].to_numpy()),
+        _linkage(settings).clusters)
+    previous = current_person_xref(database.engine())
+    golden, history = assign_golden_ids(linkable_records, labels, previous)
+    clustered = linkable_records.assign(golden_person_id=golden)
+    clustered["link_rule"], clustered["link_score"] = strongest_links(labels, links)
+    yield dg.Output(clustered, "person_clusters", metadata={
+        "records": len(clustered), "persons": report.clusters,
+        "groups_with_citizen_id_conflict": report.groups_with_citizen_id_conflict,
+        "groups_with_cannot_link": report.groups_with_cannot_link,
+        "oversized_groups": report.oversized_groups, "sparse_groups": report.sparse_groups,
+        "refused_links": dg.MetadataValue.json(report.refused_links),
+        "previous_release_read": previous is not None,
+    })
+    yield dg.Output(history, "person_id_history", metadata={
+        "by_event": dg.MetadataValue.json(history["event"].value_counts().to_dict())})

@@ -9,7 +9,7 @@ from assets.resources import TermtemSettings
 from matching.normalise import normalise_records
 from quality.quarantine import quarantine_reasons
 from termtem.ingest import read_registry
-from termtem.settings import load_pipeline_settings
+from termtem.settings import load_pipeline_settings, load_quality_settings
 
 
 def build_registry_assets(source: str) -> list[dg.AssetsDefinition]:
@@ -19,8 +19,11 @@ def build_registry_assets(source: str) -> list[dg.AssetsDefinition]:
               description=f"Every row of the {source} export, mapped to the canonical schema as text.")
     def raw_registry(context: dg.AssetExecutionContext, settings: TermtemSettings) -> pd.DataFrame:
         config = settings.source(source)
-        frame = read_registry(config, Path(settings.data_dir))
-        context.add_output_metadata({"rows": len(frame), "file": config.file, "label": config.label})
+        limits = load_quality_settings(Path(settings.config_dir)).ingest
+        frame = read_registry(config, Path(settings.data_dir), limits=limits)
+        context.add_output_metadata({"rows": len(frame), "file": config.file, "label": config.label,
+                                     "read_problems": dg.MetadataValue.json(
+                                         frame["read_problem"].value_counts().to_dict())})
         return frame
 
     @dg.asset(name=f"normalised_{source}", group_name="normalise", kinds={"pandas"},
@@ -29,7 +32,7 @@ def build_registry_assets(source: str) -> list[dg.AssetsDefinition]:
     def normalised_registry(context: dg.AssetExecutionContext, settings: TermtemSettings,
                             raw: pd.DataFrame) -> pd.DataFrame:
         normalised = normalise_records(raw, settings.as_of())
-        normalised["quarantine_reason"] = quarantine_reasons(raw).to_numpy()
+        normalised["quarantine_reason"] = quarantine_reasons(raw, normalised).to_numpy()
         context.add_output_metadata({
             "rows": len(normalised),
             "quarantined": int(normalised["quarantine_reason"].notna().sum()),

@@ -64,6 +64,8 @@ NORMALISED_COLUMNS: Final[dict[str, str]] = {
     "nickname": "cleaned nickname",
     "given_key": "phonetic key of the given name",
     "family_key": "phonetic key of the family name",
+    "given_rom": "given name in Latin letters (Thai romanised RTGS-like by thai2rom, Latin lower-cased), or None",
+    "family_rom": "family name in Latin letters, written the same way, or None",
     "sex": "'M', 'F' or None (from the sex field, else the title)",
     "birth_date": "datetime64 Common-Era birth date, NaT when missing or impossible",
     "birth_date_flag": "ok | missing | unparseable | impossible | day_uncertain",

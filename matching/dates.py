@@ -10,7 +10,8 @@ Rules, chosen to never guess silently:
 * **Layouts.** ``d/m/y`` with ``/``, ``-``, ``.`` or spaces (the Thai order); ``yyyy-mm-dd`` (ISO, also with ``/``);
   ``yyyymmdd``; a day, a Thai or English month name or abbreviation (``มี.ค.``, ``มีนาคม``, ``Mar``) and a year,
   glued or spaced, with optional ``วันที่``/``พ.ศ.``/``ค.ศ.``; a month and year alone; a year alone; an Excel
-  serial day number (5 digits); any of these followed by a time (``2023-05-01 00:00:00``).
+  serial day number (5 digits); any of these followed by a time (``2023-05-01 00:00:00``,
+  ``15 มี.ค. 2530 10.30 น.``, ``เวลา 10.30``).
 * **Day/month order.** Day first. Only when the second number cannot be a month (> 12) and the first can, the
   pair is read as month/day (a US-locale spreadsheet); no other swap is made.
 * **Unknown parts.** Day or month written as ``00``, a month and year alone or a year alone become the 1st of the
@@ -48,7 +49,12 @@ _MONTHS: Final[dict[str, int]] = {
 }
 
 _MISSING_WORDS = frozenset({"", "-", "--", "nan", "nat", "none", "null", "n/a", "na", "ไม่ทราบ", "ไม่ระบุ"})
-_TIME = re.compile(r"(?:t|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:z|[+-]\d{2}:?\d{2}|น\.?|am|pm)?$")
+# A trailing time: "00:00:00", "T08:30:00Z", "10:30 น.", Thai "10.30 น." (a dot needs the น. or a leading เวลา,
+# or "15.03.30" would lose its year) and "เวลา 10.30".
+_TIME = re.compile(
+    r"(?:t|\s+)(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:z|[+-]\d{2}:?\d{2}|น\.?|am|pm)?|\d{1,2}\.\d{2}\s*น\.?)$"
+    r"|\s*เวลา\s*\d{1,2}[.:]\d{2}(?:[.:]\d{2})?\s*(?:น\.?)?$"
+)
 _NOISE = re.compile(r"วันที่|เดือน|พ\.\s*ศ\.?|ค\.\s*ศ\.?|ปี|\b(?:b\.?e|a\.?d|c\.?e)\b\.?|,")
 _SEP = r"\s*[-/.\s]\s*"
 _ISO = re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})")

@@ -1,6 +1,8 @@
-"""Accuracy against known truth: pairwise and cluster-level scores of a clustering.
+"""Accuracy against known truth: pairwise and cluster-level scores of a clustering, and blocking completeness.
 
 Pair counts come from cluster-size contingency tables, so scoring a million records never enumerates pairs.
+B-cubed scores each record by the overlap of its predicted and true clusters and averages over records, so a
+wrongly merged big cluster and many wrongly split small ones weigh by the records they affect.
 """
 
 from __future__ import annotations
@@ -44,3 +46,47 @@ def pairwise_cluster_scores(predicted: pd.Series, truth: pd.Series) -> ClusterSc
     recall = together / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return ClusterScores(precision, recall, f1, frame["predicted"].nunique(), frame["truth"].nunique())
+
+
+@dataclass(frozen=True)
+class BCubedScores:
+    """B-cubed precision, recall and F1 (record-averaged cluster overlap)."""
+
+    precision: float
+    recall: float
+    f1: float
+
+
+def b_cubed_scores(predicted: pd.Series, truth: pd.Series) -> BCubedScores:
+    """Score a clustering record by record.
+
+    A record's precision is the share of its predicted cluster that truly belongs with it, its recall the share
+    of its true cluster that was predicted with it; both are averaged over records.
+
+    Args:
+        predicted: Predicted cluster label of each record.
+        truth: True cluster label of the same records (aligned by position).
+    """
+    frame = pd.DataFrame({"predicted": predicted.to_numpy(), "truth": truth.to_numpy()})
+    overlap = frame.groupby(["predicted", "truth"]).size().rename("overlap").reset_index()
+    overlap["predicted_size"] = overlap["predicted"].map(frame.groupby("predicted").size())
+    overlap["true_size"] = overlap["truth"].map(frame.groupby("truth").size())
+    records = len(frame)
+    precision = float((overlap["overlap"] ** 2 / overlap["predicted_size"]).sum() / records) if records else 1.0
+    recall = float((overlap["overlap"] ** 2 / overlap["true_size"]).sum() / records) if records else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return BCubedScores(precision, recall, f1)
+
+
+def pairs_completeness(left: np.ndarray, right: np.ndarray, truth: pd.Series) -> float:
+    """Share of truly matching record pairs that blocking proposed (1.0 when there are none).
+
+    Args:
+        left: Left position of each candidate pair (pairs are unique).
+        right: Right position of each candidate pair.
+        truth: True cluster label of each record, by position.
+    """
+    labels = truth.to_numpy()
+    found = int((labels[left] == labels[right]).sum())
+    true_pairs = _pairs(truth.value_counts().to_numpy())
+    return found / true_pairs if true_pairs else 1.0

@@ -1,7 +1,9 @@
 """Missed children: a child who should be in a registry and is not, with the reason and a triage level.
 
-Rules come from configuration. The same evaluation runs on the golden data (to raise flags) and on the
-generator's true population (to measure the flags' precision and recall), so the two cannot drift apart.
+Rules come from configuration and ages are counted at the run's as-of date, never the wall clock. The same
+evaluation runs on the golden data (to raise flags) and on the generator's true population (to measure the
+flags' precision and recall), so the two cannot drift apart. Evidence from the linkage (near misses, pending
+review pairs) is added afterwards by :mod:`matching.flag_evidence`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,18 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from matching.households import TRIAGE_ORDER
+
 FLAG_COLUMNS: tuple[str, ...] = (
-    "golden_person_id", "golden_household_id", "rule", "triage", "age", "searched_sources",
-    "reason_en", "reason_th", "province_code", "district_code", "subdistrict_code",
+    "golden_person_id", "golden_household_id", "rule", "status", "triage", "household_triage", "age",
+    "searched_sources", "near_misses", "reason_en", "reason_th", "province_code", "district_code",
+    "subdistrict_code",
 )
+
+#: Flag statuses: not found in any searched registry, or found only through a link still awaiting review.
+MISSED, PENDING_REVIEW = "missed", "pending_review"
+
+_ADMIN_CODES = ("province_code", "district_code", "subdistrict_code")
 
 
 class FlagRule(Protocol):
@@ -53,6 +63,20 @@ def _household_condition(persons: pd.DataFrame, households: pd.DataFrame, condit
     return persons["golden_household_id"].map(holds).fillna(False).to_numpy(bool)
 
 
+def found_in(presence: pd.DataFrame, rule: FlagRule) -> pd.Series:
+    """Whether each presence row satisfies the rule: a record in a searched source (with the required field)."""
+    found = presence["source"].isin(rule.expected_in)
+    if rule.require_true:
+        found &= presence[rule.require_true].eq(True).to_numpy(bool)
+    return found
+
+
+def _worse(rule_triage: str, household_triage: pd.Series) -> np.ndarray:
+    """The rule's triage, raised to the household's where that is more urgent."""
+    rank = household_triage.map(TRIAGE_ORDER).fillna(0).to_numpy()
+    return np.where(rank > TRIAGE_ORDER[rule_triage], household_triage.to_numpy(object), rule_triage)
+
+
 def evaluate_missed_children(persons: pd.DataFrame, presence: pd.DataFrame, households: pd.DataFrame,
                              rules: tuple[FlagRule, ...], as_of: dt.date) -> pd.DataFrame:
     """Raise one flag per child and rule that the child fails.
@@ -61,35 +85,38 @@ def evaluate_missed_children(persons: pd.DataFrame, presence: pd.DataFrame, hous
         persons: ``golden_person_id``, ``golden_household_id``, ``birth_date`` and admin codes.
         presence: One row per source record of a person: ``golden_person_id``, ``source`` and any field a rule's
             ``require_true`` names.
-        households: ``golden_household_id``, ``triage``, ``poverty_list``.
+        households: ``golden_household_id``, ``triage``, ``poverty_list`` and, when known, admin codes (used
+            where the person's own are missing).
         rules: Flag rules.
         as_of: Reference date for ages.
 
     Returns:
-        Flags with :data:`FLAG_COLUMNS`, sorted by rule then person.
+        Flags with :data:`FLAG_COLUMNS`, sorted by rule then person: status ``missed``, no near misses yet, and
+        the triage of the rule raised to the household's where that is more urgent.
     """
     ages = age_in_years(persons["birth_date"], as_of)
+    by_household = households.set_index("golden_household_id")
     flags = []
     for rule in rules:
         in_range = ages.between(rule.min_age, rule.max_age).to_numpy(bool)
         eligible = in_range & _household_condition(persons, households, rule.when_household)
-        found = presence[presence["source"].isin(rule.expected_in)]
-        if rule.require_true:
-            found = found[found[rule.require_true].eq(True).to_numpy(bool)]
-        missing = eligible & ~persons["golden_person_id"].isin(found["golden_person_id"]).to_numpy(bool)
+        found = presence.loc[found_in(presence, rule).to_numpy(bool), "golden_person_id"]
+        missing = eligible & ~persons["golden_person_id"].isin(found).to_numpy(bool)
         flagged = persons.loc[missing]
-        flags.append(pd.DataFrame({
+        household = flagged["golden_household_id"]
+        household_triage = household.map(by_household["triage"]).astype(object)
+        frame = pd.DataFrame({
             "golden_person_id": flagged["golden_person_id"].to_numpy(),
-            "golden_household_id": flagged["golden_household_id"].to_numpy(),
-            "rule": rule.name,
-            "triage": rule.triage,
-            "age": ages[missing].astype(int).to_numpy(),
-            "searched_sources": ",".join(rule.expected_in),
-            "reason_en": rule.reason_en,
-            "reason_th": rule.reason_th,
-            "province_code": flagged["province_code"].to_numpy(),
-            "district_code": flagged["district_code"].to_numpy(),
-            "subdistrict_code": flagged["subdistrict_code"].to_numpy(),
-        }))
+            "golden_household_id": household.to_numpy(), "rule": rule.name, "status": MISSED,
+            "triage": _worse(rule.triage, household_triage),
+            "household_triage": household_triage.where(household_triage.notna(), None).to_numpy(object),
+            "age": ages[missing].astype(int).to_numpy(), "searched_sources": ",".join(rule.expected_in),
+            "near_misses": "[]", "reason_en": rule.reason_en, "reason_th": rule.reason_th,
+        })
+        for code in _ADMIN_CODES:
+            own = flagged[code] if code in flagged else pd.Series(None, index=flagged.index, dtype=object)
+            fallback = household.map(by_household[code]) if code in by_household else own
+            frame[code] = own.where(own.notna(), fallback).to_numpy(object)
+        flags.append(frame)
     result = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=list(FLAG_COLUMNS))
     return result.sort_values(["rule", "golden_person_id"], ignore_index=True)[list(FLAG_COLUMNS)]

@@ -1,11 +1,18 @@
-"""Survivorship: build one golden person from the source records of a cluster.
+"""Survivorship: build one golden person from the source records of a cluster, and say where each value came from.
 
-For each attribute the most trusted source that has a value wins (trust ranks come from the source configs), so
-a missing value in civil registration does not blank out what the school knows.
+The rules are data (``config/survivorship.yaml``): each rule names a group of attributes and an ordered list of
+criteria (source trust, recency, completeness, exact birth date) that pick the one record supplying the group.
+Attributes of a group survive together, so an address is never stitched from two different addresses. Only
+records that have a value for the group take part, so a blank in civil registration does not erase what the
+school knows. Ties end on source and row number: the same records always give the same golden rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
 import pandas as pd
 
 #: Golden-person attributes taken from the member records.
@@ -14,23 +21,104 @@ SURVIVING_ATTRIBUTES: tuple[str, ...] = (
     "subdistrict_code", "district_code", "province_code",
 )
 
+#: Columns that travel with an attribute from the same record, because they describe that very value.
+COMPANIONS: dict[str, tuple[str, ...]] = {"birth_date": ("birth_date_flag",), "citizen_id": ("citizen_id_kind",)}
 
-def build_golden_persons(records: pd.DataFrame, trust: dict[str, int]) -> pd.DataFrame:
-    """One row per golden person with the surviving value of each attribute.
+#: Prefix of the columns holding, per attribute, the ``record_id`` that supplied the golden value.
+PROVENANCE_PREFIX = "from_"
+
+
+class SurvivorshipRule(Protocol):
+    """What one survivorship rule provides (see ``termtem.settings.SurvivorshipRule``)."""
+
+    attributes: tuple[str, ...]
+    criteria: tuple[str, ...]
+    require_valid_citizen_id: bool
+
+
+def _trust(records: pd.DataFrame, attributes: tuple[str, ...], trust: dict[str, int]) -> np.ndarray:
+    return records["source"].map(trust).fillna(len(trust) + 1).to_numpy(np.int64)
+
+
+def _recency(records: pd.DataFrame, attributes: tuple[str, ...], trust: dict[str, int]) -> np.ndarray:
+    if "recorded_on" not in records:
+        return np.zeros(len(records), np.int64)
+    stamps = pd.to_datetime(records["recorded_on"])
+    newest_first = -stamps.to_numpy("datetime64[ns]").view(np.int64)
+    return np.where(stamps.isna().to_numpy(), np.iinfo(np.int64).max, newest_first)
+
+
+def _completeness(records: pd.DataFrame, attributes: tuple[str, ...], trust: dict[str, int]) -> np.ndarray:
+    return -records[list(attributes)].notna().sum(axis=1).to_numpy(np.int64)
+
+
+def _exact_birth_date(records: pd.DataFrame, attributes: tuple[str, ...], trust: dict[str, int]) -> np.ndarray:
+    if "birth_date_flag" not in records:
+        return np.zeros(len(records), np.int64)
+    return (records["birth_date_flag"] != "ok").to_numpy(np.int64)
+
+
+#: Criterion name -> sort key per record (smaller wins).
+CRITERIA: dict[str, Callable[[pd.DataFrame, tuple[str, ...], dict[str, int]], np.ndarray]] = {
+    "trust": _trust,
+    "recency": _recency,
+    "completeness": _completeness,
+    "exact_birth_date": _exact_birth_date,
+}
+
+
+def _winners(records: pd.DataFrame, rule: SurvivorshipRule, trust: dict[str, int], person_codes: np.ndarray,
+             tie_breaks: list[np.ndarray], persons: int) -> np.ndarray:
+    """Position of the record that supplies the rule's attributes, per person (-1 when no record has any)."""
+    eligible = records[list(rule.attributes)].notna().any(axis=1).to_numpy(bool)
+    if rule.require_valid_citizen_id:
+        eligible &= records["citizen_id_valid"].fillna(False).to_numpy(bool)
+    positions = np.flatnonzero(eligible)
+    candidates = records.iloc[positions]
+    ranks = [CRITERIA[name](candidates, rule.attributes, trust) for name in rule.criteria]
+    keys = [key[positions] for key in tie_breaks] + ranks[::-1] + [person_codes[positions]]
+    ordered = positions[np.lexsort(keys)] if len(positions) else positions
+    ordered_persons = person_codes[ordered]
+    first = np.ones(len(ordered), bool)
+    first[1:] = ordered_persons[1:] != ordered_persons[:-1]
+    winners = np.full(persons, -1, np.int64)
+    winners[ordered_persons[first]] = ordered[first]
+    return winners
+
+
+def build_golden_persons(records: pd.DataFrame, rules: tuple[SurvivorshipRule, ...],
+                         trust: dict[str, int]) -> pd.DataFrame:
+    """One row per golden person with the surviving value of each attribute and the record that supplied it.
 
     Args:
-        records: Linked records with ``golden_person_id``, ``source`` and the normalised attributes.
+        records: Linked records with ``golden_person_id``, ``source``, ``source_row``, ``record_id``,
+            ``citizen_id_valid`` and the normalised attributes (``recorded_on`` and ``birth_date_flag`` are
+            used by the criteria that need them).
+        rules: Survivorship rules covering every attribute of :data:`SURVIVING_ATTRIBUTES` exactly once.
         trust: Source name -> rank (1 = most trusted).
 
     Returns:
-        Golden persons sorted by ID, with ``record_count`` and ``sources`` (sorted, comma-joined).
+        Golden persons sorted by ID: the attributes, their :data:`COMPANIONS`, ``from_<attribute>`` (the
+        supplying ``record_id``, or missing when no record had a value), ``record_count`` and ``sources``
+        (sorted, comma-joined).
     """
-    ranked = records.assign(_rank=records["source"].map(trust).fillna(len(trust) + 1))
-    valid = ranked["citizen_id_valid"].fillna(False).astype(bool)
-    ranked["citizen_id"] = ranked["citizen_id"].where(valid, None)
-    ranked = ranked.sort_values(["golden_person_id", "_rank", "source", "source_row"], kind="stable")
-    grouped = ranked.groupby("golden_person_id", sort=True)
-    persons = grouped[list(SURVIVING_ATTRIBUTES)].first()
-    persons["record_count"] = grouped.size()
-    persons["sources"] = grouped["source"].agg(lambda values: ",".join(sorted(set(values))))
-    return persons.reset_index()
+    records = records.reset_index(drop=True)
+    person_codes, person_ids = pd.factorize(records["golden_person_id"], sort=True)
+    source_codes, _ = pd.factorize(records["source"], sort=True)
+    tie_breaks = [records["source_row"].to_numpy(np.int64), source_codes]
+    persons = pd.DataFrame({"golden_person_id": np.asarray(person_ids, dtype=object)})
+    record_ids = records["record_id"]
+    for rule in rules:
+        winners = _winners(records, rule, trust, person_codes, tie_breaks, len(persons))
+        for attribute in rule.attributes:
+            for column in (attribute, *COMPANIONS.get(attribute, ())):
+                persons[column] = records[column].reindex(winners).to_numpy() if column in records else None
+            persons[PROVENANCE_PREFIX + attribute] = record_ids.reindex(winners).to_numpy()
+    persons["record_count"] = np.bincount(person_codes, minlength=len(persons))
+    memberships = pd.DataFrame({"person": person_codes, "source": records["source"].to_numpy()})
+    memberships = memberships.drop_duplicates().sort_values(["person", "source"])
+    persons["sources"] = memberships.groupby("person")["source"].agg(",".join).to_numpy()
+    ordered = ["golden_person_id", *[column for attribute in SURVIVING_ATTRIBUTES
+                                     for column in (attribute, *COMPANIONS.get(attribute, ()))]]
+    rest = [column for column in persons.columns if column not in ordered]
+    return persons[ordered + rest]

@@ -3,20 +3,19 @@
 import dagster as dg
 
 from assets import golden, households, linkage
+from assets.checks import quality_checks
 from assets.registries import registry_assets
-from assets.resources import GoldenDatabase, TermtemSettings
+from assets.resources import TermtemSettings, golden_database
 from pipelines.jobs import full_run_job
-from termtem.settings import DB_URL_ENV, configured_database_url
 
 #: Everything the pipeline materialises, in graph order.
 all_assets = [*registry_assets, *dg.load_assets_from_modules([linkage, households, golden])]
-all_checks = dg.load_asset_checks_from_modules([golden])
+all_checks = [*dg.load_asset_checks_from_modules([golden]), *quality_checks]
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
     """Resources for a run: the settings and the golden database (``TERMTEM_DB_URL`` or embedded SQLite)."""
-    database = GoldenDatabase(url=dg.EnvVar(DB_URL_ENV)) if configured_database_url() else GoldenDatabase()
-    return {"settings": TermtemSettings(), "database": database}
+    return {"settings": TermtemSettings(), "database": golden_database()}
 
 
 defs = dg.Definitions(

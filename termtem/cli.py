@@ -1,7 +1,8 @@
 """The ``termtem`` command: what a person does outside the Dagster UI.
 
 ``termtem generate`` writes a synthetic multi-agency sample, ``termtem run`` runs the whole pipeline on it (or on
-real exports) into the golden database, and ``termtem summary`` shows the last published run.
+real exports) into the golden database, ``termtem summary`` shows the current release, ``termtem export`` writes
+a release to Parquet or CSV, and ``termtem db`` migrates the database and manages its releases.
 """
 
 from __future__ import annotations
@@ -59,9 +60,9 @@ def _print_summary(summary: dict) -> None:
 def _run(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from assets.resources import GoldenDatabase, TermtemSettings
+    from assets.resources import TermtemSettings, golden_database
     from pipelines.definitions import all_assets, all_checks
-    from termtem.golden_store import engine_for, latest_run_summary
+    from termtem.golden_store import current_release, engine_for
 
     data_dir = Path(args.data_dir)
     if not data_dir.is_dir() or not any(data_dir.iterdir()):
@@ -77,7 +78,7 @@ def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     result = dg.materialize(
         [*all_assets, *all_checks],
-        resources={"settings": settings, "database": GoldenDatabase(url=args.db_url)},
+        resources={"settings": settings, "database": golden_database(args.db_url)},
         run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
         raise_on_error=False,
     )
@@ -85,7 +86,7 @@ def _run(args: argparse.Namespace) -> int:
     if not result.success:
         print("termtem: the run failed; see the log above for the failing step", file=sys.stderr)
         return 1
-    summary = latest_run_summary(engine_for(args.db_url))
+    summary = current_release(engine_for(args.db_url))
     assert summary is not None
     _print_summary(summary)
     print(f"  time              {elapsed:>9.1f} s")
@@ -94,14 +95,58 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from termtem.golden_store import engine_for, latest_run_summary
+    from termtem.golden_store import current_release, engine_for
 
-    summary = latest_run_summary(engine_for(args.db_url))
+    summary = current_release(engine_for(args.db_url))
     if summary is None:
         print(f"no run published yet in {_shown(args.db_url)}; start one with `termtem run`")
         return 1
     _print_summary(summary)
     return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from termtem.golden_store import engine_for, export_release
+
+    report = export_release(engine_for(args.db_url), Path(args.out), args.format, run_id=args.run_id,
+                            pseudonymised=args.pseudonymised)
+    print(f"exported release {report.run_id} to {report.folder} ({args.format})")
+    for name, rows in report.rows.items():
+        print(f"  {name:<36} {rows:>10,} rows")
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    from termtem import golden_store
+
+    engine = golden_store.engine_for(args.db_url)
+    if args.action == "upgrade":
+        print(f"golden database {_shown(args.db_url)} at schema revision {golden_store.upgrade_schema(engine)}")
+    elif args.action == "releases":
+        releases = golden_store.list_releases(engine)
+        print(releases.to_string(index=False) if len(releases) else "no releases yet")
+    elif args.action == "withdraw":
+        golden_store.withdraw_release(engine, args.run_id, args.reason)
+        current = golden_store.current_release(engine)
+        print(f"withdrew {args.run_id}; current release: {current['run_id'] if current else 'none'}")
+    else:
+        pruned = golden_store.prune_releases(engine, args.keep)
+        print(f"pruned {len(pruned)} release(s); their metadata stays in golden_release")
+    return 0
+
+
+def _add_db_commands(commands: argparse._SubParsersAction, db_url: argparse.ArgumentParser) -> None:
+    database = commands.add_parser("db", help="migrate the golden database and manage its releases")
+    actions = database.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("upgrade", parents=[db_url], help="apply the schema migrations (publishing does it too)")
+    actions.add_parser("releases", parents=[db_url], help="list every release, newest first")
+    withdraw = actions.add_parser("withdraw", parents=[db_url],
+                                  help="take a bad release out of use; the views fall back to the previous one")
+    withdraw.add_argument("run_id", help="run ID of the release")
+    withdraw.add_argument("--reason", required=True, help="why, kept with the release")
+    prune = actions.add_parser("prune", parents=[db_url], help="delete the rows of old releases, keep metadata")
+    prune.add_argument("--keep", type=int, required=True, help="published releases to keep in full")
+    database.set_defaults(handler=_db)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,10 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=_date, help="reference date for ages and flags (default: pipeline.yaml)")
     run.set_defaults(handler=_run)
 
-    summary = commands.add_parser("summary", help="show the last published run")
-    summary.add_argument("--db-url", default=default_db,
-                         help=f"SQLAlchemy URL of the golden database (default: ${DB_URL_ENV}, else embedded SQLite)")
+    db_url = argparse.ArgumentParser(add_help=False)
+    db_url.add_argument("--db-url", default=default_db,
+                        help=f"SQLAlchemy URL of the golden database (default: ${DB_URL_ENV}, else embedded SQLite)")
+    summary = commands.add_parser("summary", parents=[db_url], help="show the current release")
     summary.set_defaults(handler=_summary)
+
+    export = commands.add_parser("export", parents=[db_url], help="write a release's tables to Parquet or CSV")
+    export.add_argument("--out", required=True, help="output folder (one file per table and manifest.json)")
+    export.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="(default: %(default)s)")
+    export.add_argument("--run-id", help="release to export (default: the current one)")
+    export.add_argument("--pseudonymised", action="store_true",
+                        help="export only the pseudonymised analytics tables")
+    export.set_defaults(handler=_export)
+    _add_db_commands(commands, db_url)
     return parser
 
 
@@ -143,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from sqlalchemy.exc import OperationalError
 
+    from termtem.golden_store import PseudonymKeyError
     from termtem.ingest import IngestError
     from termtem.settings import SettingsError
 
@@ -150,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except OperationalError as error:
         print(f"termtem: cannot use the golden database {_shown(args.db_url)}: {error.orig}", file=sys.stderr)
-    except (SettingsError, IngestError, ValueError) as error:
+    except (SettingsError, IngestError, PseudonymKeyError, LookupError, ValueError) as error:
         print(f"termtem: {error}", file=sys.stderr)
     return 2
 

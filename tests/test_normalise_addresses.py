@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matching.addresses import (
-    ParsedAddress,
-    Resolution,
-    clean_house_no,
-    clean_moo,
-    parse_thai_address,
-    resolve_subdistrict,
-)
+from matching.addresses import ParsedAddress, clean_house_no, clean_moo, parse_thai_address
+from matching.gazetteer import Resolution, resolve_subdistrict
 
 BANG_PHLI_YAI = ParsedAddress(
     house_no="99/1", moo="4", subdistrict="บางพลีใหญ่", district="บางพลี", province="สมุทรปราการ", postcode="10540"

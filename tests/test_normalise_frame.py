@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench.messy_rows import messy_rows
 from matching.canonical import NORMALISED_COLUMNS
 from matching.citizen_id import compute_check_digit
 from matching.normalise import normalise_records
@@ -141,3 +142,22 @@ def test_text_fills_the_address_parts_the_columns_lack() -> None:
 
 def test_unresolved_address_is_none() -> None:
     assert one(subdistrict="ในเมือง", province="ขอนแก่น")["subdistrict_code"] is None
+
+
+def test_names_get_romanised_forms_that_meet_latin_spellings() -> None:
+    out = normalise_records(frame(given_name=["ณัฐพล", "Natthaphon", None], family_name=["ศรีสุข", "SISUK", "!!"]),
+                            AS_OF)
+    assert out["given_rom"].tolist() == ["natthaphon", "natthaphon", None]
+    assert out["family_rom"].tolist() == ["sisuk", "sisuk", None]
+
+
+def test_independent_messy_rows_meet_the_contract() -> None:
+    canonical = messy_rows(2_000)
+    out = normalise_records(canonical, AS_OF)
+    assert list(out.columns) == list(NORMALISED_COLUMNS)
+    assert out.index.equals(canonical.index)
+    assert out["given_name"].notna().all() and out["family_name"].notna().all()
+    assert out["given_rom"].notna().all() and out["family_rom"].notna().all()
+    assert out["birth_date"].notna().mean() > 0.99
+    assert out["subdistrict_code"].notna().mean() > 0.95
+    assert out["citizen_id_valid"].mean() > 0.9

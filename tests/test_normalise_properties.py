@@ -8,10 +8,11 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching.addresses import ParsedAddress, parse_thai_address, resolve_subdistrict
+from matching.addresses import ParsedAddress, parse_thai_address
 from matching.canonical import CANONICAL_FIELDS, NORMALISED_COLUMNS
 from matching.citizen_id import clean_citizen_id, compute_check_digit, parse_citizen_id
 from matching.dates import DATE_FLAGS, parse_date
+from matching.gazetteer import resolve_subdistrict
 from matching.names import clean_thai_text, normalise_thai_name, phonetic_key, split_full_name, strip_title
 from matching.normalise import normalise_records
 

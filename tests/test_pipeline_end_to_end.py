@@ -13,13 +13,13 @@ from assets.resources import GoldenDatabase, TermtemSettings
 from matching.evaluation import pairwise_cluster_scores
 from pipelines.definitions import all_assets, all_checks, defs
 
-# What the baseline matcher (exact valid citizen ID, or exact cleaned name + birth date) measured on the
-# conftest sample (seed 7, 2,000 people). A change to the generator, normalisation or matcher moves these on
-# purpose: re-measure and update them in the same commit, saying why.
+# What the Fellegi-Sunter matcher (config/linkage.yaml) measured on the conftest sample (seed 7, 2,000 people).
+# A change to the generator, normalisation or matcher moves these on purpose: re-measure and update them in the
+# same commit, saying why. (The exact-rule baseline measured 2,022 persons, recall 0.9778.)
 TRUE_PERSONS_WITH_RECORDS = 2000
-MEASURED_PERSONS = 2022
+MEASURED_PERSONS = 2002
 MEASURED_PRECISION = 1.0
-MEASURED_RECALL = 0.9778
+MEASURED_RECALL = 0.9974
 
 
 def _materialise(sample: Path, url: str) -> dg.ExecuteInProcessResult:
@@ -29,8 +29,9 @@ def _materialise(sample: Path, url: str) -> dg.ExecuteInProcessResult:
 
 
 def _table(url: str, name: str) -> pd.DataFrame:
+    """The current release's rows of a golden table, through the stable ``current_<name>`` view."""
     with sa.create_engine(url).connect() as connection:
-        return pd.read_sql_table(name, connection)
+        return pd.read_sql_table(f"current_{name}", connection)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_every_source_row_is_cross_referenced_or_quarantined_exactly_once(
     assert seen.sort_values(["source", "source_row"], ignore_index=True).equals(expected.astype(seen.dtypes))
 
 
-def test_baseline_matcher_accuracy_is_what_it_measured(
+def test_matcher_accuracy_is_what_it_measured(
         published: tuple[str, dg.ExecuteInProcessResult], generated_sample: Path) -> None:
     url, _ = published
     truth = pd.read_parquet(generated_sample / "truth_records.parquet")

@@ -1,0 +1,94 @@
+"""Evidence on missed-children flags from the linkage: near misses, and children waiting on a review.
+
+A child flagged as missing from a registry may be in it under a record the linkage did not join: a mistyped ID,
+a changed given name. ``scored_links`` scored every candidate pair, so for each flag the pairs that join one of
+the child's records to a record of another golden person in a searched registry are the near misses; the
+nearest are listed on the flag with their scores. When one of them is a pair awaiting review (decision
+``review``) and that record would satisfy the rule, the child is missing only because of an uncertain link:
+the flag's status becomes ``pending_review`` instead of ``missed``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from matching.missed_children import PENDING_REVIEW, FlagRule, found_in
+
+#: Keys of each near-miss entry in a flag's ``near_misses`` (JSON list, nearest first).
+NEAR_MISS_FIELDS: tuple[str, ...] = ("record_id", "source", "golden_person_id", "score", "decision")
+
+
+def cross_person_pairs(records: pd.DataFrame, scored_links: pd.DataFrame) -> pd.DataFrame:
+    """Scored pairs seen from each side, kept where the two records are in different golden persons.
+
+    Args:
+        records: ``person_clusters`` indexed by position (``golden_person_id``, ``record_id``, ``source``).
+        scored_links: ``left``, ``right`` (positions), ``score`` and ``decision``.
+
+    Returns:
+        ``golden_person_id`` (this side's person), ``other`` (the other record's position), ``record_id``,
+        ``source`` and ``other_person`` of the other record, ``score`` and ``decision``.
+    """
+    person = records["golden_person_id"].reindex(range(len(records))).to_numpy(object)
+    left, right = scored_links["left"].to_numpy(np.int64), scored_links["right"].to_numpy(np.int64)
+    own, other = np.concatenate([left, right]), np.concatenate([right, left])
+    sides = pd.DataFrame({"golden_person_id": person[own], "other": other, "other_person": person[other],
+                          "score": np.tile(scored_links["score"].to_numpy(float), 2),
+                          "decision": np.tile(scored_links["decision"].to_numpy(object), 2)})
+    sides = sides[sides["golden_person_id"] != sides["other_person"]]
+    sides["record_id"] = records["record_id"].to_numpy(object)[sides["other"].to_numpy()]
+    sides["source"] = records["source"].to_numpy(object)[sides["other"].to_numpy()]
+    return sides.reset_index(drop=True)
+
+
+def _near_miss_lists(candidates: pd.DataFrame, limit: int) -> pd.Series:
+    """JSON list of the ``limit`` nearest candidates per (person, rule)."""
+    nearest = candidates.sort_values(["golden_person_id", "rule", "score", "record_id"],
+                                     ascending=[True, True, False, True])
+    nearest = nearest.drop_duplicates(["golden_person_id", "rule", "record_id"])
+    nearest = nearest[nearest.groupby(["golden_person_id", "rule"]).cumcount() < limit]
+    entries = nearest.rename(columns={"other_person": "golden_person_id_other"})
+    texts: dict[tuple[str, str], str] = {}
+    for key, group in entries.groupby(["golden_person_id", "rule"], sort=False):
+        texts[key] = json.dumps([
+            {"record_id": row.record_id, "source": row.source, "golden_person_id": row.golden_person_id_other,
+             "score": round(float(row.score), 4), "decision": row.decision}
+            for row in group.itertuples(index=False)], ensure_ascii=False)
+    return pd.Series(texts, dtype=object)
+
+
+def add_flag_evidence(flags: pd.DataFrame, records: pd.DataFrame, scored_links: pd.DataFrame,
+                      rules: tuple[FlagRule, ...], limit: int) -> pd.DataFrame:
+    """Attach the near misses to each flag and mark the children waiting only on a review pair.
+
+    Args:
+        flags: Flags from :func:`matching.missed_children.evaluate_missed_children`.
+        records: ``person_clusters`` indexed by position, with the fields rules' ``require_true`` names.
+        scored_links: Every scored candidate pair (``left``, ``right``, ``score``, ``decision``).
+        rules: The rules the flags were raised with.
+        limit: Near misses listed per flag.
+
+    Returns:
+        ``flags`` with ``near_misses`` (JSON list, nearest first, :data:`NEAR_MISS_FIELDS`) and ``status``
+        ``pending_review`` where a review pair joins the child to a record that would satisfy the rule.
+    """
+    sides = cross_person_pairs(records, scored_links)
+    sides = sides[sides["golden_person_id"].isin(flags["golden_person_id"])]
+    parts = []
+    for rule in rules:
+        flagged = flags.loc[flags["rule"] == rule.name, "golden_person_id"]
+        these = sides[sides["golden_person_id"].isin(flagged) & sides["source"].isin(rule.expected_in)]
+        satisfies = found_in(records.loc[these["other"]].reset_index(drop=True), rule).to_numpy(bool)
+        parts.append(these.assign(rule=rule.name, satisfies=satisfies))
+    candidates = pd.concat(parts, ignore_index=True) if parts else sides.assign(rule=None, satisfies=False)
+    result = flags.copy()
+    keys = pd.MultiIndex.from_frame(result[["golden_person_id", "rule"]])
+    if limit:
+        result["near_misses"] = _near_miss_lists(candidates, limit).reindex(keys).fillna("[]").to_numpy(object)
+    waiting = candidates[(candidates["decision"] == "review") & candidates["satisfies"]]
+    pending = keys.isin(pd.MultiIndex.from_frame(waiting[["golden_person_id", "rule"]]))
+    result.loc[pending, "status"] = PENDING_REVIEW
+    return result

@@ -1,0 +1,224 @@
+"""Romanised (RTGS-like) forms of names, so that a Thai and a Latin spelling of one name can be compared.
+
+Engine: PyThaiNLP's ``thai2rom`` sequence-to-sequence model, whose ONNX files ship inside the pythainlp wheel.
+It writes names the way the Royal Thai General System does (ณัฐพล → ``natthaphon``, สุขุมพันธุ์ →
+``sukhumphan``, ศรีสุข and สีสุข both ``sisuk``); PyThaiNLP's default ``royin`` engine garbles them (``natpn``,
+``briphatn`` for บริพัตร), and no phonetic key works across scripts.
+
+PyThaiNLP runs the model with onnxruntime one word and one letter at a time, which reads every weight matrix
+from memory for each letter and is memory-bound: 2.3 ms per word even with the per-step overhead removed
+(15 ms through ``pythainlp.transliterate.romanize``), two minutes for the 50,000 distinct names of a million
+generated records. This module reads the same weights from the model files (``onnx``) and runs the same
+network in numpy over many words at once, words of one length together so that nothing is padded: the matrix
+products become compute-bound and a word costs a fraction of a millisecond (``python -m bench.normalise``
+prints the figure). The output equals ``romanize(word, engine="thai2rom_onnx")`` (a test checks it), except that
+a word the model cannot write at all gives ``""`` where PyThaiNLP returns ``"<PAD>"``.
+
+The network, as exported to ONNX and so as PyThaiNLP runs it: a bidirectional LSTM encoder (128 units each way)
+over letter embeddings; then, per output letter, general attention of the previous decoder state over the
+encoder outputs, an LSTM cell fed [context, embedding of the previous letter] from a zero state (the export
+keeps no recurrent state: only the attention sees the previous step), and a linear layer whose likeliest letter
+is taken. Decoding stops at the end token, after 100 letters, or when a cycle of 1-12 letters has repeated three
+times (one copy is kept), as in PyThaiNLP.
+
+Each distinct Thai word is romanised once per process (a bounded cache), so the cost follows the number of
+distinct words, not of records. Latin letters are only lower-cased.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from typing import NamedTuple
+
+import numpy as np
+
+_RUN = re.compile("(?P<thai>[\u0e01-\u0e4e]+)|[a-z]+")  # a run of Thai, or of Latin, letters
+_MAX_LETTERS = 100
+_REPEATS, _LONGEST_CYCLE = 3, 12
+_BATCH = 2048  # words per forward pass: big enough for the matrix products, small enough to stay in cache
+_CACHE_LIMIT = 1 << 20  # distinct words kept between calls
+_cache: dict[str, str] = {}
+
+
+class _Network(NamedTuple):
+    """The thai2rom weights (ONNX gate order i, o, f, c) and letter tables."""
+
+    letter_ids: dict[str, int]
+    unknown: int
+    end_of_word: int
+    encoder_embedding: np.ndarray  # (input letters, 128)
+    encoder_input: np.ndarray  # (2 directions, 512, 128)
+    encoder_recurrent: np.ndarray  # (2, 512, 128)
+    encoder_bias: np.ndarray  # (2, 512): input and recurrent biases added
+    attention: np.ndarray  # (256, 256)
+    attention_bias: np.ndarray  # (256,)
+    decoder_embedding: np.ndarray  # (output letters, 128)
+    decoder_input: np.ndarray  # (1024, 384), input = [context, embedding]
+    decoder_bias: np.ndarray  # (1024,)
+    output: np.ndarray  # (output letters, 256)
+    output_bias: np.ndarray  # (output letters,)
+    letters: np.ndarray  # output id -> letter ("" for <PAD>, <start>, <end>)
+    start: int
+    end: int
+
+
+@cache
+def _network() -> _Network:
+    """Read the model's weights and tables from the pythainlp wheel on first use (about 0.3 s)."""
+    import onnx
+    from onnx import numpy_helper
+    from pythainlp.corpus import get_corpus_path
+
+    def weights(name: str) -> dict[str, np.ndarray]:
+        graph = onnx.load(get_corpus_path(name)).graph
+        return {tensor.name: numpy_helper.to_array(tensor) for tensor in graph.initializer}
+
+    encoder, decoder = weights("thai2rom_encoder_onnx"), weights("thai2rom_decoder_onnx")
+    with open(get_corpus_path("thai2rom_config_onnx"), encoding="utf-8") as file:
+        config = json.load(file)
+    inputs, targets = config["char_to_ix"], config["target_char_to_ix"]
+    letters = np.full(len(targets), "", dtype=object)
+    for index, letter in config["ix_to_target_char"].items():
+        letters[int(index)] = letter if len(letter) == 1 else ""
+    # Initializer names are those of the ONNX export: the LSTMs' W, R and B inputs.
+    bias, decoder_bias = encoder["237"], decoder["189"][0]
+    return _Network(
+        inputs, inputs["<UNK>"], inputs["<end>"], encoder["character_embedding.weight"], encoder["238"],
+        encoder["239"], bias[:, :512] + bias[:, 512:], decoder["attn.attn.weight"], decoder["attn.attn.bias"],
+        decoder["character_embedding.weight"], decoder["187"][0], decoder_bias[:1024] + decoder_bias[1024:],
+        decoder["linear.weight"], decoder["linear.bias"], letters, targets["<start>"], targets["<end>"])
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 + 0.5 * np.tanh(0.5 * x)
+
+
+def _lstm(x: np.ndarray, w: np.ndarray, r: np.ndarray, b: np.ndarray, *, reverse: bool) -> tuple[np.ndarray, ...]:
+    """One direction of the encoder LSTM over ``x`` (words, letters, 128): all outputs and the last one."""
+    words, length, _ = x.shape
+    size = r.shape[1]
+    projected = x @ w.T + b
+    h = np.zeros((words, size), dtype=np.float32)
+    c = np.zeros((words, size), dtype=np.float32)
+    outputs = np.empty((words, length, size), dtype=np.float32)
+    for t in range(length - 1, -1, -1) if reverse else range(length):
+        gates = projected[:, t] + h @ r.T
+        i, o, f = _sigmoid(gates[:, :size]), _sigmoid(gates[:, size:2 * size]), _sigmoid(gates[:, 2 * size:3 * size])
+        c = f * c + i * np.tanh(gates[:, 3 * size:])
+        h = o * np.tanh(c)
+        outputs[:, t] = h
+    return outputs, h
+
+
+def _cycle_cut(recent: np.ndarray, count: int) -> np.ndarray:
+    """Per row, the number of letters to keep if the row ends in a cycle repeated three times, else 0.
+
+    Args:
+        recent: The last (up to 36) letters of each row.
+        count: How many letters each row has in all.
+    """
+    width = recent.shape[1]
+    cut = np.zeros(len(recent), dtype=np.int64)
+    for period in range(1, _LONGEST_CYCLE + 1):
+        if _REPEATS * period > width:
+            break
+        last, middle, first = (recent[:, width - k * period: width - (k - 1) * period] for k in (1, 2, 3))
+        repeated = (cut == 0) & (last == middle).all(axis=1) & (middle == first).all(axis=1)
+        cut[repeated] = count - (_REPEATS - 1) * period
+    return cut
+
+
+def _decode(net: _Network, encoded: np.ndarray, state: np.ndarray) -> list[str]:
+    """Greedy decoding of a batch of encoded words; rows drop out as they finish."""
+    words = len(encoded)
+    energy = encoded @ net.attention.T + net.attention_bias  # the attention's keys, fixed per word
+    rows = np.arange(words)
+    previous = np.full(words, net.start)
+    tokens = np.zeros((words, _MAX_LETTERS), dtype=np.int64)
+    kept = np.full(words, _MAX_LETTERS)
+    for step in range(_MAX_LETTERS):
+        scores = (energy @ state[:, :, None])[:, :, 0]
+        weights = np.exp(scores - scores.max(axis=1, keepdims=True))
+        context = ((weights / weights.sum(axis=1, keepdims=True))[:, None, :] @ encoded)[:, 0]
+        gates = np.concatenate((context, net.decoder_embedding[previous]), axis=1) @ net.decoder_input.T
+        gates += net.decoder_bias
+        state = _sigmoid(gates[:, 256:512]) * np.tanh(_sigmoid(gates[:, :256]) * np.tanh(gates[:, 768:]))
+        best = (state @ net.output.T + net.output_bias).argmax(axis=1)
+        tokens[rows, step] = best
+        ended = best == net.end
+        recent = tokens[rows, max(0, step + 1 - _REPEATS * _LONGEST_CYCLE): step + 1]
+        cut = np.where(ended, step, _cycle_cut(recent, step + 1))
+        done = ended | (cut > 0)
+        if done.any():
+            kept[rows[done]] = cut[done]
+            going = ~done
+            rows, previous, state = rows[going], best[going], state[going]
+            energy, encoded = energy[going], encoded[going]
+            if not len(rows):
+                break
+        else:
+            previous = best
+    return ["".join(net.letters[tokens[row, :kept[row]]]) for row in range(words)]
+
+
+def _romanise_batch(net: _Network, words: Sequence[str]) -> list[str]:
+    """Romanise words that all have the same length."""
+    ids = np.array([[net.letter_ids.get(letter, net.unknown) for letter in word] + [net.end_of_word]
+                    for word in words])
+    x = net.encoder_embedding[ids]
+    forward, last_forward = _lstm(x, net.encoder_input[0], net.encoder_recurrent[0], net.encoder_bias[0],
+                                  reverse=False)
+    backward, last_backward = _lstm(x, net.encoder_input[1], net.encoder_recurrent[1], net.encoder_bias[1],
+                                    reverse=True)
+    return _decode(net, np.concatenate((forward, backward), axis=2), np.concatenate((last_forward, last_backward),
+                                                                                     axis=1))
+
+
+def romanise_thai_words(words: Iterable[str]) -> dict[str, str]:
+    """Romanise Thai words with the thai2rom model, each distinct word once.
+
+    Args:
+        words: Thai letters and marks, no spaces; repeats are fine.
+
+    Returns:
+        Word → lower-case Latin letters (``""`` when the model writes nothing).
+    """
+    wanted = set(words)
+    missing = sorted(wanted - _cache.keys(), key=len)
+    if missing:
+        net = _network()
+        if len(_cache) + len(missing) > _CACHE_LIMIT:
+            _cache.clear()
+        by_length: dict[int, list[str]] = {}
+        for word in missing:
+            by_length.setdefault(len(word), []).append(word)
+        for group in by_length.values():
+            for start in range(0, len(group), _BATCH):
+                batch = group[start:start + _BATCH]
+                _cache.update(zip(batch, _romanise_batch(net, batch), strict=True))
+    return {word: _cache[word] for word in wanted}
+
+
+def romanise_names(names: Sequence[str]) -> list[str]:
+    """Write cleaned names in Latin letters: Thai runs romanised, Latin runs lower-cased, words kept apart.
+
+    Args:
+        names: Given or family names as :func:`matching.names.normalise_thai_name` returns them.
+
+    Returns:
+        One string per name: the romanised words joined by single spaces (``"ชุมสาย ณ อยุธยา"`` → ``"chumsai na
+        yutthaya"``), ``""`` for a name without Thai or Latin letters.
+    """
+    runs = [[list(_RUN.finditer(word)) for word in name.lower().split()] for name in names]
+    romanised = romanise_thai_words(run[0] for name in runs for word in name for run in word if run["thai"])
+    written = ((("".join(romanised[run[0]] if run["thai"] else run[0] for run in word)) for word in name)
+               for name in runs)
+    return [" ".join(word for word in name if word) for name in written]
+
+
+def romanise_name(name: str) -> str:
+    """Write one cleaned name in Latin letters (see :func:`romanise_names`)."""
+    return romanise_names([name])[0]

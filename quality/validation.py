@@ -1,0 +1,184 @@
+"""Run an expectation suite on a pandas frame through great-expectations and write the run's data docs.
+
+great-expectations takes seconds to import, so it is imported inside the functions that use it. Each call builds
+a small ephemeral data context; with a :class:`DataDocsSite` its suite and result stores are folders of that
+run's site, so every check of a run, in whatever process, adds its page to one site and one index.
+
+Results carry counts and observed values only: the lists of unexpected values are switched off, so neither the
+check metadata nor the data docs ever hold a citizen ID or a name.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+
+#: Counts and observed values, never the values that broke an expectation (they are personal data).
+RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
+
+_SITE_NAME = "termtem_quality"
+_RUN_FOLDER = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass(frozen=True)
+class DataDocsSite:
+    """Where one run's data docs go: ``root/<run_id>/index.html``.
+
+    Attributes:
+        root: Folder holding one site per run.
+        run_id: The Dagster run ID (a UUID), which names the run's folder.
+        keep_runs: Newest run folders kept under ``root``; older ones are removed when a new run starts.
+    """
+
+    root: Path
+    run_id: str
+    keep_runs: int
+
+    @property
+    def folder(self) -> Path:
+        """The run's own site."""
+        return self.root / self.run_id
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """One expectation's result in plain terms.
+
+    Attributes:
+        expectation: great-expectations type, e.g. ``expect_column_values_to_be_unique``.
+        column: The column it looked at, if one.
+        description: What the expectation guards, in words.
+        success: Whether it held.
+        observed: What was found: unexpected rows and their share, or the observed value.
+    """
+
+    expectation: str
+    column: str | None
+    description: str
+    success: bool
+    observed: str
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    """A suite's result on one frame, and its page in the run's data docs (``None`` without a site)."""
+
+    suite: str
+    success: bool
+    outcomes: tuple[ExpectationOutcome, ...]
+    docs_page: Path | None
+
+    @property
+    def failures(self) -> tuple[ExpectationOutcome, ...]:
+        """The expectations that did not hold."""
+        return tuple(outcome for outcome in self.outcomes if not outcome.success)
+
+
+def _store(class_name: str, folder: Path | None) -> dict[str, Any]:
+    backend = ({"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)} if folder
+               else {"class_name": "InMemoryStoreBackend"})
+    return {"class_name": class_name, "store_backend": backend}
+
+
+def _context(site: DataDocsSite | None) -> gx.data_context.EphemeralDataContext:
+    """An ephemeral context; with a site, suites and results are shared through the run's folder."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import DataContextConfig, ProgressBarsConfig
+
+    folder = site.folder if site else None
+    docs = {_SITE_NAME: {"class_name": "SiteBuilder", "show_how_to_buttons": False,
+                         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                         "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                           "base_directory": str(folder)}}} if folder else {}
+    config = DataContextConfig(
+        stores={"expectations_store": _store("ExpectationsStore", folder and folder / "suites"),
+                "validation_results_store": _store("ValidationResultsStore", folder and folder / "results"),
+                "checkpoint_store": _store("CheckpointStore", None),
+                "validation_definition_store": _store("ValidationDefinitionStore", None)},
+        expectations_store_name="expectations_store", validation_results_store_name="validation_results_store",
+        checkpoint_store_name="checkpoint_store", data_docs_sites=docs,
+        analytics_enabled=False, progress_bars=ProgressBarsConfig(globally=False))
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
+def _observed(result: dict[str, Any]) -> str:
+    if "unexpected_count" in result:
+        checked = result.get("element_count", 0) - result.get("missing_count", 0)
+        return f"{result['unexpected_count']:,} of {checked:,} checked rows unexpected"
+    observed = result.get("observed_value")
+    if isinstance(observed, float):
+        return f"{observed:.4g}"
+    return str(observed)[:200]
+
+
+def _outcomes(validation: Any) -> tuple[ExpectationOutcome, ...]:
+    return tuple(ExpectationOutcome(
+        expectation=result.expectation_config.type,
+        column=result.expectation_config.kwargs.get("column"),
+        description=result.expectation_config.description or result.expectation_config.type,
+        success=bool(result.success),
+        observed="error: " + str(result.exception_info.get("exception_message"))
+        if result.exception_info.get("raised_exception") else _observed(result.result),
+    ) for result in validation.results)
+
+
+def _prune(site: DataDocsSite) -> None:
+    """Remove the oldest run sites beyond ``keep_runs`` (only folders named like a run ID)."""
+    runs = sorted((path for path in site.root.iterdir() if path.is_dir() and _RUN_FOLDER.fullmatch(path.name)
+                   and path != site.folder), key=lambda path: path.stat().st_mtime, reverse=True)
+    for stale in runs[site.keep_runs - 1:]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _build_docs(context: Any, site: DataDocsSite, validation_id: Any) -> Path:
+    """Render this result's page and the run's index; one process at a time, so the index lists every result."""
+    first = not site.folder.exists()
+    site.folder.mkdir(parents=True, exist_ok=True)
+    if first:
+        _prune(site)
+    with (site.folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        context.build_data_docs(site_names=[_SITE_NAME], resource_identifiers=[validation_id], build_index=True)
+    url = context.get_docs_sites_urls(resource_identifier=validation_id, site_name=_SITE_NAME)[0]["site_url"]
+    return Path(url.removeprefix("file://"))
+
+
+def validate_frame(frame: pd.DataFrame, suite: gx.ExpectationSuite, *,
+                   site: DataDocsSite | None = None) -> SuiteOutcome:
+    """Validate ``frame`` against ``suite`` with great-expectations and, given a site, add the result to it.
+
+    Args:
+        frame: The data, validated as one whole-frame batch.
+        suite: A suite not yet added to any context (its name names the batch and the page).
+        site: Where the run's data docs go; ``None`` validates without writing anything.
+
+    Returns:
+        Every expectation's outcome and the page of the result in the data docs.
+    """
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    context = _context(site)
+    batch = context.data_sources.add_pandas("frames").add_dataframe_asset(suite.name) \
+        .add_batch_definition_whole_dataframe("whole_frame")
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite.name, data=batch, suite=context.suites.add(suite)))
+    validation = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT,
+                                run_id=RunIdentifier(run_name=site.run_id if site else None))
+    page = None
+    if site is not None:
+        keys = [key for key in context.validation_results_store.list_keys()
+                if key.expectation_suite_identifier.name == suite.name
+                and key.run_id.run_name == site.run_id]
+        page = _build_docs(context, site, max(keys, key=lambda key: key.run_id.run_time))
+    return SuiteOutcome(suite=suite.name, success=bool(validation.success), outcomes=_outcomes(validation),
+                        docs_page=page)

@@ -1,0 +1,126 @@
+"""Bulk loading of a release's frames: ``COPY`` on PostgreSQL, one ``executemany`` per batch on SQLite.
+
+A frame is first converted to an Arrow table typed by the SQLAlchemy columns, so both databases receive the
+same values and a column that cannot be stored fails here with the table and column named. PostgreSQL then
+gets CSV written by Arrow's C++ writer (empty unquoted = NULL, quoted empty = empty string, as COPY reads it);
+SQLite gets Python tuples. Both run on the caller's connection, inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import sqlalchemy as sa
+
+#: Rows per COPY chunk or executemany call: bounds memory without measurable cost.
+BATCH_ROWS = 100_000
+
+
+def arrow_type(column: sa.Column) -> pa.DataType:
+    """The Arrow type that holds a column's values."""
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return pa.bool_()
+    if isinstance(kind, sa.Integer):
+        return pa.int64()
+    if isinstance(kind, sa.Float):
+        return pa.float64()
+    if isinstance(kind, sa.Date) and not isinstance(kind, sa.DateTime):
+        return pa.date32()
+    if isinstance(kind, sa.String):
+        return pa.string()
+    raise TypeError(f"{column.table.name}.{column.name}: no Arrow type for {kind!r}")
+
+
+def _arrow_column(column: sa.Column, values: pd.Series) -> pa.Array:
+    kind = arrow_type(column)
+    try:
+        if pa.types.is_date32(kind):
+            values = pd.to_datetime(values)
+        return pa.array(values, type=kind, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as error:
+        raise ValueError(f"{column.table.name}.{column.name}: cannot store the values as {kind}: {error}") from error
+
+
+def arrow_table(table: sa.Table, frame: pd.DataFrame, constants: dict[str, object] | None = None) -> pa.Table:
+    """Rows of ``frame`` as an Arrow table in the column order of ``table``.
+
+    Args:
+        table: Target table.
+        frame: One column per table column (extra columns are ignored).
+        constants: Values for columns the frame does not carry (e.g. ``run_id``), repeated on every row.
+
+    Raises:
+        ValueError: A column is missing or holds values its type cannot store.
+    """
+    constants = constants or {}
+    missing = [column.name for column in table.columns if column.name not in frame and column.name not in constants]
+    if missing:
+        raise ValueError(f"{table.name}: the frame has no column {missing}; it has {list(frame.columns)}")
+    arrays = []
+    for column in table.columns:
+        if column.name in constants:
+            values = pd.Series(np.full(len(frame), constants[column.name], dtype=object))
+        else:
+            values = frame[column.name].reset_index(drop=True)
+        arrays.append(_arrow_column(column, values))
+    return pa.Table.from_arrays(arrays, names=[column.name for column in table.columns])
+
+
+def _csv_chunks(rows: pa.Table) -> Iterator[bytes]:
+    options = pa_csv.WriteOptions(include_header=False)
+    for batch in rows.to_batches(max_chunksize=BATCH_ROWS):
+        buffer = io.BytesIO()
+        pa_csv.write_csv(batch, buffer, options)
+        yield buffer.getvalue()
+
+
+def _copy_postgresql(connection: sa.Connection, table: sa.Table, rows: pa.Table) -> None:
+    preparer = connection.dialect.identifier_preparer
+    columns = ", ".join(preparer.quote(name) for name in rows.column_names)
+    statement = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN (FORMAT csv)"
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for chunk in _csv_chunks(rows):
+            copy.write(chunk)
+
+
+def _sqlite_values(array: pa.ChunkedArray | pa.Array) -> list:
+    if pa.types.is_date32(array.type):
+        array = pc.cast(array, pa.string())
+    elif pa.types.is_boolean(array.type):
+        array = pc.cast(array, pa.int8())
+    return array.to_pylist()
+
+
+def _insert_sqlite(connection: sa.Connection, table: sa.Table, rows: pa.Table) -> None:
+    preparer = connection.dialect.identifier_preparer
+    columns = ", ".join(preparer.quote(name) for name in rows.column_names)
+    marks = ", ".join("?" * rows.num_columns)
+    statement = f"INSERT INTO {preparer.format_table(table)} ({columns}) VALUES ({marks})"
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        for batch in rows.to_batches(max_chunksize=BATCH_ROWS):
+            cursor.executemany(statement, zip(*(_sqlite_values(column) for column in batch.columns), strict=True))
+    finally:
+        cursor.close()
+
+
+def bulk_load(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame,
+              constants: dict[str, object] | None = None) -> int:
+    """Append ``frame`` to ``table`` inside the connection's open transaction; return the rows written."""
+    rows = arrow_table(table, frame, constants)
+    if rows.num_rows == 0:
+        return 0
+    if connection.dialect.name == "postgresql":
+        _copy_postgresql(connection, table, rows)
+    elif connection.dialect.name == "sqlite":
+        _insert_sqlite(connection, table, rows)
+    else:
+        connection.execute(table.insert(), rows.to_pylist())
+    return rows.num_rows

@@ -1,0 +1,169 @@
+"""Publish a run as a release: all of its tables in one transaction, or nothing.
+
+The rows of every release table and the ``golden_release`` row that makes them current are written in a single
+transaction under the writer lock. Readers keep seeing the previous release until the commit and the whole new
+one after it; a publish that fails or is killed rolls back and leaves the previous release current and intact.
+Earlier releases stay in the tables, queryable by run ID, until pruned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+
+from termtem.golden_store.bulk import bulk_load
+from termtem.golden_store.engine import write_transaction
+from termtem.golden_store.frames import code_version
+from termtem.golden_store.migrate import upgrade_schema
+from termtem.golden_store.pseudonymise import key_fingerprint, pseudonymised_frames
+from termtem.golden_store.schema import OPTIONAL_TABLES, PSEUDONYMISED_TABLES, RELEASE_TABLES, golden_release
+
+log = logging.getLogger(__name__)
+
+#: Called after each table is loaded with the table name and the rows written (progress, tests).
+Progress = Callable[[str, int], None]
+
+
+class ReleaseError(ValueError):
+    """A release cannot be published or changed as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """Everything one run publishes.
+
+    Attributes:
+        run_id: The Dagster run ID; it names the release.
+        as_of_date: Reference date for ages and flags.
+        frames: Table name -> rows for every release table except the pseudonymised ones (built here from
+            ``golden_person`` and ``missed_child``); ``id_history`` may be left out.
+        survivorship: The survivorship rules in force, stored with the release.
+        code_version: termtem version and git commit.
+    """
+
+    run_id: str
+    as_of_date: dt.date
+    frames: dict[str, pd.DataFrame]
+    survivorship: list[dict] = field(default_factory=list)
+    code_version: str = field(default_factory=code_version)
+
+
+def _checked_frames(release: Release, pseudonym_key: str | None) -> dict[str, pd.DataFrame]:
+    names = {table.name for table in RELEASE_TABLES}
+    built = {table.name for table in PSEUDONYMISED_TABLES}
+    unknown = sorted(set(release.frames) - names)
+    passed_built = sorted(set(release.frames) & built)
+    missing = sorted(names - OPTIONAL_TABLES - set(release.frames))
+    if unknown or passed_built or missing:
+        raise ReleaseError(f"release {release.run_id}: unknown tables {unknown}, tables the publish builds itself "
+                           f"{passed_built}, missing tables {missing}")
+    frames = dict(release.frames)
+    if pseudonym_key is not None:
+        frames |= pseudonymised_frames(frames["golden_person"], frames["missed_child"], pseudonym_key,
+                                       release.as_of_date)
+    return frames
+
+
+def _release_row(release: Release, frames: dict[str, pd.DataFrame], sequence: int,
+                 pseudonym_key: str | None) -> dict:
+    return {
+        "run_id": release.run_id, "release_seq": sequence, "status": "published",
+        "published_at": dt.datetime.now(dt.UTC), "as_of_date": release.as_of_date,
+        "code_version": release.code_version,
+        "rows_in": int(frames["release_source"]["rows_in"].sum()), "rows_quarantined": len(frames["quarantine"]),
+        "persons": len(frames["golden_person"]), "households": len(frames["golden_household"]),
+        "missed_children": len(frames["missed_child"]),
+        "row_counts": json.dumps({table.name: len(frames.get(table.name, ())) for table in RELEASE_TABLES}),
+        "survivorship": json.dumps(release.survivorship, ensure_ascii=False),
+        "pseudonym_key_id": key_fingerprint(pseudonym_key) if pseudonym_key else None,
+    }
+
+
+def publish_release(engine: sa.Engine, release: Release, *, pseudonym_key: str | None = None,
+                    progress: Progress | None = None) -> dict:
+    """Migrate the database if needed, then write the release and make it current, atomically.
+
+    Args:
+        engine: The golden database.
+        release: The run's rows and metadata.
+        pseudonym_key: Secret for the pseudonymised tables; ``None`` publishes none.
+        progress: Called after each table is loaded (inside the open transaction).
+
+    Returns:
+        The new ``golden_release`` row.
+
+    Raises:
+        ReleaseError: A table is missing or unknown, or the run ID was published before.
+        ValueError: A column is missing or holds values its type cannot store.
+    """
+    frames = _checked_frames(release, pseudonym_key)
+    upgrade_schema(engine)
+    with write_transaction(engine) as connection:
+        seen = connection.execute(sa.select(golden_release.c.status)
+                                  .where(golden_release.c.run_id == release.run_id)).scalar()
+        if seen is not None:
+            raise ReleaseError(f"run {release.run_id} was already published (status {seen}); runs are immutable")
+        sequence = connection.execute(sa.select(sa.func.coalesce(sa.func.max(golden_release.c.release_seq), 0)
+                                                + 1)).scalar_one()
+        for table in RELEASE_TABLES:
+            frame = frames.get(table.name)
+            rows = 0 if frame is None else bulk_load(connection, table, frame, {"run_id": release.run_id})
+            (progress or _log_progress)(table.name, rows)
+        row = _release_row(release, frames, sequence, pseudonym_key)
+        connection.execute(golden_release.insert().values(**row))
+    log.info("published release %s (#%d): %d persons", release.run_id, sequence, row["persons"])
+    return row
+
+
+def _log_progress(table: str, rows: int) -> None:
+    log.info("loaded %d rows into %s", rows, table)
+
+
+def _set_status(connection: sa.Connection, run_ids: list[str], status: str, reason: str) -> None:
+    connection.execute(golden_release.update().where(golden_release.c.run_id.in_(run_ids)).values(
+        status=status, status_changed_at=dt.datetime.now(dt.UTC), status_reason=reason))
+
+
+def withdraw_release(engine: sa.Engine, run_id: str, reason: str) -> None:
+    """Take a published release out of use: the views fall back to the newest release still published.
+
+    Raises:
+        ReleaseError: No such release, or it is not published.
+    """
+    with write_transaction(engine) as connection:
+        status = connection.execute(sa.select(golden_release.c.status)
+                                    .where(golden_release.c.run_id == run_id)).scalar()
+        if status != "published":
+            raise ReleaseError(f"run {run_id} is {'unknown' if status is None else status}; only a published "
+                               "release can be withdrawn")
+        _set_status(connection, [run_id], "withdrawn", reason)
+    log.info("withdrew release %s", run_id)
+
+
+def prune_releases(engine: sa.Engine, keep: int) -> list[str]:
+    """Delete the rows of every release older than the ``keep`` newest published ones; keep their metadata.
+
+    Returns:
+        The run IDs pruned (their ``golden_release`` rows stay, with status ``pruned``).
+    """
+    if keep < 1:
+        raise ReleaseError("keep at least one published release")
+    with write_transaction(engine) as connection:
+        kept = connection.execute(sa.select(golden_release.c.release_seq).where(golden_release.c.status == "published")
+                                  .order_by(golden_release.c.release_seq.desc()).limit(keep)).scalars().all()
+        if len(kept) < keep:
+            return []
+        old = connection.execute(sa.select(golden_release.c.run_id).where(
+            golden_release.c.release_seq < min(kept), golden_release.c.status != "pruned")).scalars().all()
+        for table in RELEASE_TABLES:
+            connection.execute(table.delete().where(table.c.run_id.in_(old)))
+        if old:
+            _set_status(connection, list(old), "pruned", f"rows deleted, keeping the {keep} newest releases")
+    log.info("pruned %d releases", len(old))
+    return list(old)
