@@ -7,7 +7,6 @@ import pandas as pd
 
 from assets.registries import SOURCES
 from assets.resources import GoldenDatabase, TermtemSettings
-from matching.households import assign_households
 from matching.survivorship import build_golden_persons
 from quality.quarantine import account_rows
 from termtem.golden_store import Release, publish_release, release_frames, resolve_pseudonym_key
@@ -17,11 +16,10 @@ from termtem.golden_store import Release, publish_release, release_frames, resol
           description="One row per person: the surviving value of each attribute (config/survivorship.yaml), "
                       "the record that supplied it (from_<attribute>) and the household.")
 def golden_persons(context: dg.AssetExecutionContext, settings: TermtemSettings,
-                   person_clusters: pd.DataFrame) -> pd.DataFrame:
-    trust = settings.trust_ranks()
-    persons = build_golden_persons(person_clusters, settings.survivorship().rules, trust)
-    households = assign_households(person_clusters, trust)
-    persons["golden_household_id"] = persons["golden_person_id"].map(households)
+                   person_clusters: pd.DataFrame, household_membership: pd.DataFrame) -> pd.DataFrame:
+    persons = build_golden_persons(person_clusters, settings.survivorship().rules, settings.trust_ranks())
+    household = household_membership.set_index("golden_person_id")["golden_household_id"]
+    persons["golden_household_id"] = persons["golden_person_id"].map(household)
     context.add_output_metadata({"persons": len(persons),
                                  "with_valid_citizen_id": int(persons["citizen_id"].notna().sum())})
     return persons
