@@ -13,7 +13,7 @@ from matching.flag_summary import flags_chart_png, summarise_flags
 from matching.households import build_golden_households, resolve_households
 from matching.missed_children import MISSED, evaluate_missed_children
 from termtem.golden_store import current_person_households
-from termtem.settings import load_household_settings
+from termtem.settings import load_household_settings, load_linkage_settings
 
 
 @dg.multi_asset(
@@ -66,7 +66,7 @@ def golden_households(context: dg.AssetExecutionContext, settings: TermtemSettin
 @dg.asset(group_name="flags", kinds={"pandas"},
           description="Children who should be in a registry and are not: rule, reason, triage, the registries "
                       "searched and the nearest unlinked records; 'pending_review' when a review pair would "
-                      "clear the flag.")
+                      "clear the flag, 'id_conflict' when a pair kept apart only by conflicting citizen IDs would.")
 def missed_children(context: dg.AssetExecutionContext, settings: TermtemSettings, golden_persons: pd.DataFrame,
                     golden_households: pd.DataFrame, household_membership: pd.DataFrame,
                     person_clusters: pd.DataFrame, scored_links: pd.DataFrame) -> pd.DataFrame:
@@ -74,8 +74,10 @@ def missed_children(context: dg.AssetExecutionContext, settings: TermtemSettings
     households = household_membership.set_index("golden_person_id")["golden_household_id"]
     persons = golden_persons.assign(golden_household_id=golden_persons["golden_person_id"].map(households))
     flags = evaluate_missed_children(persons, person_clusters, golden_households, rules, as_of)
+    config_dir = Path(settings.config_dir)
     flags = add_flag_evidence(flags, person_clusters, scored_links, rules,
-                              load_household_settings(Path(settings.config_dir)).near_miss_candidates)
+                              load_household_settings(config_dir).near_miss_candidates,
+                              load_linkage_settings(config_dir).thresholds.review)
     context.add_output_metadata({
         "as_of_date": as_of.isoformat(), "flags": len(flags),
         "missed": int((flags["status"] == MISSED).sum()),

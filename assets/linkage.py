@@ -10,6 +10,7 @@ from assets.registries import SOURCES
 from assets.resources import GoldenDatabase, TermtemSettings
 from matching.blocking import block_pairs
 from matching.clustering import cluster_records, strongest_links, valid_citizen_ids
+from matching.evaluation import completeness_per_pass
 from matching.fellegi_sunter import LevelWeights
 from matching.golden_ids import assign_golden_ids
 from matching.scoring import LINK, STEWARD_CANNOT_LINK, score_links
@@ -17,6 +18,9 @@ from matching.steward import steward_pairs
 from quality.quarantine import quarantine_rows
 from termtem.golden_store import current_person_xref, steward_decisions
 from termtem.settings import LinkageSettings, load_linkage_settings
+
+#: Ground truth a generated sample ships beside its registries (``termtem generate``); real exports have none.
+TRUTH_RECORDS_FILE = "truth_records.parquet"
 
 
 @dg.asset(group_name="link", kinds={"pandas"},
@@ -61,8 +65,21 @@ def candidate_pairs(context: dg.AssetExecutionContext, settings: TermtemSettings
         "pairs_per_pass": dg.MetadataValue.json(report.pairs_per_pass),
         "skipped_oversized_blocks": dg.MetadataValue.json(report.skipped_blocks),
         "reduction_ratio": report.reduction_ratio,
+        **_completeness_metadata(Path(settings.data_dir), linkable_records, pairs),
     })
     return pairs
+
+
+def _completeness_metadata(data_dir: Path, records: pd.DataFrame, pairs: pd.DataFrame) -> dict:
+    """Pairs-completeness per pass and in all, when the data is a generated sample that ships its ground truth."""
+    truth_file = data_dir / TRUTH_RECORDS_FILE
+    if not truth_file.is_file():
+        return {}
+    truth = records[["source", "source_row"]].merge(pd.read_parquet(truth_file), on=["source", "source_row"],
+                                                    how="left", validate="one_to_one")["person_id"]
+    completeness = completeness_per_pass(pairs, truth)
+    return {"pairs_completeness": completeness.pop("all"),
+            "pairs_completeness_per_pass": dg.MetadataValue.json(completeness)}
 
 
 def _weights_table(weights: LevelWeights) -> str:

@@ -15,56 +15,59 @@ import json
 import resource
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from termtem.settings import PROJECT_ROOT
+from bench.whole_graph import generated_sample, materialised
 
-BENCH_DATA = PROJECT_ROOT / "data" / "bench"
+#: Steps of person linkage, always printed.
+LINKAGE_STEPS = ("linkable_records", "candidate_pairs", "scored_links", "person_clustering")
 
 
-def _sample(people: int, seed: int) -> tuple[Path, float | None]:
-    folder = BENCH_DATA / f"people-{people}-seed-{seed}"
-    if (folder / "manifest.json").is_file():
-        return folder, None
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "termtem.cli", "generate", "--people", str(people), "--seed", str(seed),
-                    "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
-    return folder, time.perf_counter() - started
+def _metadata(result: object, asset: str, entry: str) -> object:
+    """A metadata value of an asset's last materialisation in ``result``."""
+    events = [event for event in result.get_asset_materialization_events()  # type: ignore[attr-defined]
+              if event.asset_key.to_user_string() == asset]
+    return events[-1].materialization.metadata[entry].value
 
 
 def _measure(folder: Path) -> dict:
-    """Run the pipeline in this process and return step timings (s), total time (s) and peak RSS (MiB)."""
-    import dagster as dg
+    """Run the pipeline in this process: step and stage timings (s), total (s), peak RSS (MiB), linkage counts."""
+    from pipelines.definitions import all_assets
 
-    from assets.resources import GoldenDatabase, TermtemSettings
-    from pipelines.definitions import all_assets, all_checks
-
-    with tempfile.TemporaryDirectory() as scratch:
-        started = time.perf_counter()
-        result = dg.materialize(
-            [*all_assets, *all_checks],
-            resources={"settings": TermtemSettings(data_dir=str(folder)),
-                       "database": GoldenDatabase(url=f"sqlite:///{scratch}/golden.sqlite")},
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-        )
-        total = time.perf_counter() - started
-    steps = {event.step_key: event.event_specific_data.duration_ms / 1000
-             for event in result.all_events if event.is_step_success}
+    with materialised(folder) as (result, total):
+        counts = {"linkable records": _metadata(result, "linkable_records", "records"),
+                  "candidate pairs": _metadata(result, "candidate_pairs", "pairs"),
+                  "links": _metadata(result, "scored_links", "by_decision").get("link", 0),
+                  "review pairs": _metadata(result, "scored_links", "by_decision").get("review", 0),
+                  "persons": _metadata(result, "person_clusters", "persons")}
+        steps = {event.step_key: event.event_specific_data.duration_ms / 1000
+                 for event in result.all_events if event.is_step_success}
+    group_of_step = {asset.node_def.name: next(iter(asset.group_names_by_key.values())) for asset in all_assets}
+    stages: dict[str, float] = {}
+    for step, seconds in steps.items():
+        stage = group_of_step.get(step, "checks")
+        stages[stage] = stages.get(stage, 0.0) + seconds
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"success": result.success, "total_seconds": total, "steps": steps, "peak_mib": peak_mib}
+    return {"success": result.success, "total_seconds": total, "steps": steps, "stages": stages,
+            "peak_mib": peak_mib, "counts": counts}
 
 
 def _print(people: int, generated: float | None, figures: dict) -> None:
     made = f"generated in {generated:.1f} s" if generated is not None else "sample reused"
-    print(f"\n== {people:,} people ({made}) ==")
+    print(f"\n== {people:,} people ({made}, run {'succeeded' if figures['success'] else 'FAILED'}) ==")
+    for name, count in figures["counts"].items():
+        print(f"  {name:<46} {count:>8,}")
+    print("  time per stage (sum of its steps; steps overlap little on 2 cores):")
+    for stage, seconds in sorted(figures["stages"].items(), key=lambda item: -item[1]):
+        print(f"    {stage:<44} {seconds:>8.2f} s")
     ranked = sorted(figures["steps"].items(), key=lambda item: -item[1])
-    for step, seconds in ranked:
-        print(f"  {step:<32} {seconds:>8.2f} s")
-    print(f"  {'end to end':<32} {figures['total_seconds']:>8.2f} s")
-    print(f"  {'peak memory':<32} {figures['peak_mib']:>8.0f} MiB")
-    print(f"  {'people per second':<32} {people / figures['total_seconds']:>8,.0f}")
+    shown = ranked[:8] + [(step, seconds) for step, seconds in ranked[8:] if step in LINKAGE_STEPS]
+    print("  slowest steps, and every linkage step:")
+    for step, seconds in shown:
+        print(f"    {step:<44} {seconds:>8.2f} s")
+    print(f"  {'end to end':<46} {figures['total_seconds']:>8.2f} s")
+    print(f"  {'peak memory':<46} {figures['peak_mib']:>8.0f} MiB")
+    print(f"  {'people per second':<46} {people / figures['total_seconds']:>8,.0f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,16 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(_measure(Path(args.worker))))
         return 0
-    totals: list[tuple[int, float]] = []
+    totals: list[tuple[int, float, int]] = []
     for people in args.people:
-        folder, generated = _sample(people, args.seed)
+        folder, generated = generated_sample(people, args.seed)
         child = subprocess.run([sys.executable, "-m", "bench.scale", "--worker", str(folder)], check=True,
-                               capture_output=True, text=True)
+                               stdout=subprocess.PIPE, text=True)
         figures = json.loads(child.stdout.strip().splitlines()[-1])
         _print(people, generated, figures)
-        totals.append((people, figures["total_seconds"]))
-    for (small, small_s), (large, large_s) in itertools.pairwise(totals):
-        print(f"\ngrowth {small:,} -> {large:,} people: x{large / small:.0f} people, x{large_s / small_s:.1f} time")
+        totals.append((people, figures["total_seconds"], figures["counts"]["candidate pairs"]))
+    for (small, small_s, small_pairs), (large, large_s, large_pairs) in itertools.pairwise(totals):
+        print(f"\ngrowth {small:,} -> {large:,} people: x{large / small:.0f} people, x{large_s / small_s:.1f} time, "
+              f"x{large_pairs / small_pairs:.1f} candidate pairs")
     return 0
 
 

@@ -4,7 +4,8 @@ Parsing (:func:`parse_thai_address`) reads the labelled parts whatever their ord
 glued or spaced: บ้านเลขที่/เลขที่, หมู่ที่/หมู่/ม., หมู่บ้าน/มบ., ซอย/ซ./ตรอก, ถนน/ถ., ตำบล/ต./แขวง,
 อำเภอ/อ./เขต/กิ่งอำเภอ, จังหวัด/จ., and กทม./กรุงเทพฯ/กรุงเทพมหานคร for Bangkok; a lone letter ม ซ ถ ต อ จ between
 spaces is its abbreviation with the dot forgotten. The postcode is the last five-digit number not part of a house
-number. A keyword written inside a name (แขวงถนนพญาไท, ต.สามตำบล, ต.จ.ป.ร.) is kept as part of the name.
+number. A keyword written inside a name (แขวงถนนพญาไท, ต.สามตำบล, ต.จ.ป.ร.) is kept as part of the name; ``กทม.``
+with its dot and a เขต followed by a district name are labels even when glued (``แขวงลาดยาวเขตจตุจักรกทม.``).
 
 Words that label nothing are read as province, district and subdistrict when they are exactly the name of one
 (checked against geothai, the district within the province found); then, for the parts still missing, when
@@ -31,7 +32,7 @@ _FIELD_OF = {"เลขที่": "house_no", "บ้านเลขที่":
 # Words that also occur inside area names (คลองถนน, สามตำบล, ม่วงหมู่) label only when no Thai letter precedes.
 _KEYWORD = re.compile(
     r"(?=[กบเหมอจแซรปตถ])"  # every keyword starts with one of these: a cheap first test at each position
-    r"(?:(?<![\u0e01-\u0e4e])(?P<bkk>กรุงเทพมหานคร|กรุงเทพฯ?|กทม\.?)(?!\s*-)"
+    r"(?:(?P<bkk>กทม\.|(?<![\u0e01-\u0e4e])(?:กรุงเทพมหานคร|กรุงเทพฯ?|กทม))(?!\s*-)"
     r"|(?P<kw>บ้าน\s*เลขที่|เลขที่|หมู่บ้าน|ม\.\s*บ\.|มบ\.|กิ่งอำเภอ|อำเภอ|จังหวัด|แขวง|ซอย|รหัสไปรษณีย์|ปณ\."
     r"|(?<![\u0e01-\u0e4e])(?:หมู่ที่|หมู่|ตรอก|ถนน|ตำบล|เขต)"
     r"|[มซถตอ]\.|จ\.(?!ป\.ร\.)|(?<!\S)[มซถตอจ](?=\s)))"  # จ.ป.ร. is a subdistrict (Kra Buri, Ranong)
@@ -160,6 +161,10 @@ def _store(parts: dict[str, str], pool: list[str], field: str, value: str) -> No
     elif field == "postcode":
         pool.extend(words)
     else:
+        head, _, tail = words[0].rpartition("เขต")  # แขวงลาดยาวเขตจตุจักร: เขต glued to a name is a label
+        if field == "subdistrict" and head and tail and area_key(tail) in gazetteer().district_keys:
+            parts.setdefault("district", tail)
+            words[0] = head
         parts.setdefault(field, words[0])
         pool.extend(words[1:])
 

@@ -122,22 +122,28 @@ class ExactComparison(Comparison):
 
 @dataclass(frozen=True)
 class NameComparison(Comparison):
-    """A name: exact, same phonetic key, swapped with another name field, then Jaro–Winkler bands.
+    """A name: exact, same phonetic key, same romanised form, swapped with another name field, then Jaro–Winkler.
+
+    The romanised form lets a Thai spelling meet a Latin one (and two Thai spellings that sound alike); when it is
+    configured, a pair's Jaro–Winkler similarity is the better of the cleaned and the romanised forms'.
 
     Attributes:
         column: Cleaned name column.
         key_column: Phonetic key column (``None`` skips the level).
+        romanised_column: Romanised (Latin) form column (``None`` skips the level).
         swap_column: The other name field a swap would put this value in (``None`` skips the level).
         similarity: Jaro–Winkler lower bounds of the fuzzy levels, highest first.
     """
 
     column: str = ""
     key_column: str | None = None
+    romanised_column: str | None = None
     swap_column: str | None = None
     similarity: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
-        levels = ["exact"] + ["phonetic"] * bool(self.key_column) + ["swapped"] * bool(self.swap_column)
+        levels = ["exact"] + ["phonetic"] * bool(self.key_column) + ["romanised"] * bool(self.romanised_column)
+        levels += ["swapped"] * bool(self.swap_column)
         levels += [f"jaro_winkler_{bound:g}" for bound in self.similarity]
         object.__setattr__(self, "levels", (*levels, "different"))
 
@@ -158,12 +164,20 @@ class NameComparison(Comparison):
             key = codes.codes(self.key_column)
             _assign(levels, (key[left] >= 0) & (key[left] == key[right]), level)
             level += 1
+        if self.romanised_column:
+            (roman,), roman_uniques = codes.space((self.romanised_column,))
+            _assign(levels, (roman[left] >= 0) & (roman[left] == roman[right]), level)
+            level += 1
         if other is not None:
             _assign(levels, (a == other[right]) & (other[left] == b), level)
             level += 1
         if self.similarity:
             pending = np.flatnonzero(levels == _PENDING)
             scores = _jaro_winkler(a[pending], b[pending], uniques)
+            if self.romanised_column:
+                roman_a, roman_b = roman[left[pending]], roman[right[pending]]
+                both = (roman_a >= 0) & (roman_b >= 0)
+                scores[both] = np.maximum(scores[both], _jaro_winkler(roman_a[both], roman_b[both], roman_uniques))
             for bound in self.similarity:
                 levels[pending[(scores >= bound) & (levels[pending] == _PENDING)]] = level
                 level += 1

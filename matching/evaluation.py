@@ -41,7 +41,7 @@ def pairwise_cluster_scores(predicted: pd.Series, truth: pd.Series) -> ClusterSc
     frame = pd.DataFrame({"predicted": predicted.to_numpy(), "truth": truth.to_numpy()})
     together = _pairs(frame.groupby(["predicted", "truth"]).size().to_numpy())
     predicted_pairs = _pairs(frame.groupby("predicted").size().to_numpy())
-    true_pairs = _pairs(frame.groupby("truth").size().to_numpy())
+    true_pairs = true_pair_count(frame["truth"])
     precision = together / predicted_pairs if predicted_pairs else 1.0
     recall = together / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -78,15 +78,73 @@ def b_cubed_scores(predicted: pd.Series, truth: pd.Series) -> BCubedScores:
     return BCubedScores(precision, recall, f1)
 
 
-def pairs_completeness(left: np.ndarray, right: np.ndarray, truth: pd.Series) -> float:
+def true_pair_count(truth: pd.Series) -> int:
+    """Number of record pairs that share a true cluster label."""
+    return _pairs(truth.value_counts().to_numpy())
+
+
+def pairs_completeness(left: np.ndarray, right: np.ndarray, truth: pd.Series,
+                       true_pairs: int | None = None) -> float:
     """Share of truly matching record pairs that blocking proposed (1.0 when there are none).
 
     Args:
         left: Left position of each candidate pair (pairs are unique).
         right: Right position of each candidate pair.
         truth: True cluster label of each record, by position.
+        true_pairs: How many true pairs there are, when not every pair counts (only pairs across two files when
+            linking them); default: every pair sharing a label.
     """
     labels = truth.to_numpy()
     found = int((labels[left] == labels[right]).sum())
-    true_pairs = _pairs(truth.value_counts().to_numpy())
+    true_pairs = true_pair_count(truth) if true_pairs is None else true_pairs
     return found / true_pairs if true_pairs else 1.0
+
+
+@dataclass(frozen=True)
+class LinkScores:
+    """Precision, recall and F1 of the linked pairs themselves (before clustering closes them transitively)."""
+
+    precision: float
+    recall: float
+    f1: float
+    links: int
+    true_pairs: int
+
+
+def pairwise_link_scores(left: np.ndarray, right: np.ndarray, truth: pd.Series,
+                         true_pairs: int | None = None) -> LinkScores:
+    """Score linked pairs: a link is right when both records share a true label.
+
+    Args:
+        left: Left position of each link (links are unique).
+        right: Right position of each link.
+        truth: True cluster label of each record, by position.
+        true_pairs: How many true pairs there are (see :func:`pairs_completeness`).
+    """
+    labels = truth.to_numpy()
+    right_links = int((labels[left] == labels[right]).sum())
+    true_pairs = true_pair_count(truth) if true_pairs is None else true_pairs
+    precision = right_links / len(left) if len(left) else 1.0
+    recall = right_links / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return LinkScores(precision, recall, f1, len(left), true_pairs)
+
+
+def completeness_per_pass(pairs: pd.DataFrame, truth: pd.Series, true_pairs: int | None = None) -> dict[str, float]:
+    """Pairs-completeness of each blocking pass on its own, then of their union (key ``all``).
+
+    Args:
+        pairs: Candidate pairs with ``left``, ``right`` and the comma-joined ``passes`` that proposed each.
+        truth: True cluster label of each record, by position.
+        true_pairs: How many true pairs there are (see :func:`pairs_completeness`).
+    """
+    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    passes = pairs["passes"].astype("category")
+    codes = passes.cat.codes.to_numpy()
+    members = [str(combined).split(",") for combined in passes.cat.categories]
+    completeness = {}
+    for name in dict.fromkeys(name for names in members for name in names):
+        chosen = np.isin(codes, [code for code, names in enumerate(members) if name in names])
+        completeness[name] = pairs_completeness(left[chosen], right[chosen], truth, true_pairs)
+    completeness["all"] = pairs_completeness(left, right, truth, true_pairs)
+    return completeness

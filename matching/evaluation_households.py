@@ -13,12 +13,12 @@ import datetime as dt
 import pandas as pd
 
 from matching.evaluation import ClusterScores, pairwise_cluster_scores
-from matching.missed_children import MISSED, PENDING_REVIEW, FlagRule, evaluate_missed_children
+from matching.households import TRIAGE_ORDER
+from matching.missed_children import MISSED, FlagRule, evaluate_missed_children
 
 #: Columns of :func:`flag_scores`.
 FLAG_SCORE_COLUMNS: tuple[str, ...] = (
-    "rule", "true_missed", "flagged", "true_positives", "precision", "recall", "pending_review",
-    "pending_truly_missed",
+    "rule", "true_missed", "flagged", "true_positives", "precision", "recall", "uncertain", "uncertain_truly_missed",
 )
 
 
@@ -52,7 +52,8 @@ def true_person_of(records: pd.DataFrame, truth_records: pd.DataFrame) -> pd.Ser
 
 
 def true_flags(truth_people: pd.DataFrame, truth_records: pd.DataFrame, source_values: pd.DataFrame,
-               rules: tuple[FlagRule, ...], as_of: dt.date) -> pd.DataFrame:
+               rules: tuple[FlagRule, ...], as_of: dt.date,
+               recorded_with: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The flags the rules raise on the true population.
 
     Args:
@@ -60,21 +61,34 @@ def true_flags(truth_people: pd.DataFrame, truth_records: pd.DataFrame, source_v
             ``poverty`` and admin codes.
         truth_records: ``source``, ``source_row`` and ``person_id`` of every source row (true presence).
         source_values: ``source``, ``source_row`` and each field a rule's ``require_true`` names, as the
-            source row holds it (e.g. the poverty roll's ``child_grant``).
+            source row holds it (e.g. the poverty roll's ``child_grant``), and ``triage`` with ``recorded_with``.
         rules: Flag rules.
         as_of: Reference date for ages.
+        recorded_with: None for the households' true triage and poverty. Else the poverty-list sources: each
+            true household then has only what its members' source rows record (the worst ``triage`` in
+            ``source_values``, a row in one of these sources), so a family triaged in no registry is not
+            triaged, which no linkage can see either.
     """
     persons = truth_people.rename(columns={"person_id": "golden_person_id", "household_id": "golden_household_id"})
     presence = truth_records.merge(source_values, on=["source", "source_row"], how="left")
     presence = presence.rename(columns={"person_id": "golden_person_id"})
-    households = persons.groupby("golden_household_id").agg(
-        triage=("triage", "first"), poverty_list=("poverty", "first")).reset_index()
+    if recorded_with is None:
+        households = persons.groupby("golden_household_id").agg(
+            triage=("triage", "first"), poverty_list=("poverty", "first")).reset_index()
+    else:
+        household = presence["golden_person_id"].map(persons.set_index("golden_person_id")["golden_household_id"])
+        worst = presence["triage"].map(TRIAGE_ORDER).groupby(household).max()
+        households = pd.DataFrame({"golden_household_id": persons["golden_household_id"].unique()})
+        households["triage"] = households["golden_household_id"].map(worst).map(
+            {rank: name for name, rank in TRIAGE_ORDER.items()})
+        listed = presence["source"].isin(recorded_with).groupby(household).any()
+        households["poverty_list"] = households["golden_household_id"].map(listed).fillna(False).astype(bool)
     households["triage"] = households["triage"].astype(object).where(households["triage"].notna(), None)
     return evaluate_missed_children(persons, presence, households, rules, as_of)
 
 
 def flag_scores(flags: pd.DataFrame, truth: pd.DataFrame, true_person: pd.Series) -> pd.DataFrame:
-    """Precision and recall of the ``missed`` flags per rule, and how the ``pending_review`` ones fall.
+    """Precision and recall of the ``missed`` flags per rule, and how the uncertain-link ones fall.
 
     Args:
         flags: Golden flags (``golden_person_id``, ``rule``, ``status``).
@@ -84,6 +98,8 @@ def flag_scores(flags: pd.DataFrame, truth: pd.DataFrame, true_person: pd.Series
     Returns:
         One row per rule (:data:`FLAG_SCORE_COLUMNS`). Precision counts flags, so a child split into two golden
         persons and flagged twice counts twice; recall counts truly missed children with at least one flag.
+        ``uncertain`` counts the flags waiting on a link (``pending_review``, ``id_conflict``): a truly missed
+        child among them is a recall loss, any other one a false flag avoided.
     """
     mapped = flags.assign(person_id=flags["golden_person_id"].map(true_person))
     truly = pd.MultiIndex.from_frame(truth[["golden_person_id", "rule"]])
@@ -92,12 +108,12 @@ def flag_scores(flags: pd.DataFrame, truth: pd.DataFrame, true_person: pd.Series
     for rule in sorted(set(truth["rule"]) | set(flags["rule"])):
         these = mapped[mapped["rule"] == rule]
         missed = these[these["status"] == MISSED]
-        pending = these[these["status"] == PENDING_REVIEW]
+        uncertain = these[these["status"] != MISSED]
         expected = truth.loc[truth["rule"] == rule, "golden_person_id"]
         hits = int(missed["truly_missed"].sum())
         found = expected.isin(missed["person_id"]).sum()
         rows.append({"rule": rule, "true_missed": len(expected), "flagged": len(missed), "true_positives": hits,
                      "precision": hits / len(missed) if len(missed) else 1.0,
                      "recall": found / len(expected) if len(expected) else 1.0,
-                     "pending_review": len(pending), "pending_truly_missed": int(pending["truly_missed"].sum())})
+                     "uncertain": len(uncertain), "uncertain_truly_missed": int(uncertain["truly_missed"].sum())})
     return pd.DataFrame(rows, columns=list(FLAG_SCORE_COLUMNS))

@@ -2,8 +2,8 @@
 
 Rules come from configuration and ages are counted at the run's as-of date, never the wall clock. The same
 evaluation runs on the golden data (to raise flags) and on the generator's true population (to measure the
-flags' precision and recall), so the two cannot drift apart. Evidence from the linkage (near misses, pending
-review pairs) is added afterwards by :mod:`matching.flag_evidence`.
+flags' precision and recall), so the two cannot drift apart. Evidence from the linkage (near misses, pairs
+pending review or kept apart by conflicting citizen IDs) is added afterwards by :mod:`matching.flag_evidence`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ FLAG_COLUMNS: tuple[str, ...] = (
     "subdistrict_code",
 )
 
-#: Flag statuses: not found in any searched registry, or found only through a link still awaiting review.
-MISSED, PENDING_REVIEW = "missed", "pending_review"
+#: Flag statuses: not found in any searched registry; found only through a link still awaiting review; found only
+#: through a pair the model scored as a link or for review but that conflicting citizen IDs kept apart.
+MISSED, PENDING_REVIEW, ID_CONFLICT = "missed", "pending_review", "id_conflict"
 
 _ADMIN_CODES = ("province_code", "district_code", "subdistrict_code")
 

@@ -8,13 +8,15 @@ postcode) tuple.
 Where a value can come from two places the more specific one wins: a given/family name field over the split of
 ``full_name``; the title field over a title stripped from the name; the sex field over the title's sex hint; each
 split address column, part by part, over what :func:`matching.addresses.parse_thai_address` reads from
-``address_text``.
+``address_text``. A given and family name written in each other's fields are then put back where PyThaiNLP's
+name lists show it (:func:`matching.names.is_swapped_name`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,7 @@ from matching.dates import parse_date
 from matching.gazetteer import resolve_subdistrict
 from matching.names import (
     clean_thai_text,
+    is_swapped_name,
     normalise_thai_name,
     phonetic_key,
     split_full_name,
@@ -200,29 +203,33 @@ def normalise_records(canonical: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     full_title, full_given, full_family = _map_many(col("full_name"), _full_name, 3)
     given_title, given = _map_many(col("given_name"), _given_field, 2)
     out["title"] = _first(_map(col("title"), _title_field), given_title, full_title)
-    out["given_name"] = _first(given, full_given)
-    out["family_name"] = _first(_map(col("family_name"), _name), full_family)
+    given, family = _first(given, full_given), _first(_map(col("family_name"), _name), full_family)
+    swapped = _map(_rows(given, family), lambda pair: is_swapped_name(*pair) if pair else False).astype(bool)
+    out["given_name"], out["family_name"] = np.where(swapped, family, given), np.where(swapped, given, family)
     out["nickname"] = _map(col("nickname"), _name)
     out["given_key"] = _map(out["given_name"], _key)
     out["family_key"] = _map(out["family_name"], _key)
-    out["given_rom"], out["family_rom"] = _romanised(out["given_name"], out["family_name"])
-    out["sex"] = _first(_map(col("sex"), _sex), _map(out["title"], title_sex))
-    birth, out["birth_date_flag"] = _map_many(col("birth_date"), _date_parser(as_of), 2)
-    out["birth_date"] = birth.astype("datetime64[ns]")
-    out["house_code"] = _map(col("house_code"), _house_code)
+    # The romaniser spends its time in numpy, which lets go of the GIL: it runs beside the rest, in pure Python.
+    with ThreadPoolExecutor(max_workers=1) as romanising:
+        romanised = romanising.submit(_romanised, out["given_name"], out["family_name"])
+        out["sex"] = _first(_map(col("sex"), _sex), _map(out["title"], title_sex))
+        birth, out["birth_date_flag"] = _map_many(col("birth_date"), _date_parser(as_of), 2)
+        out["birth_date"] = birth.astype("datetime64[ns]")
+        out["house_code"] = _map(col("house_code"), _house_code)
 
-    from_text = dict(zip(_ADDRESS_PARTS, _map_many(col("address_text"), _address_parts, 6), strict=True))
-    out["house_no"] = _first(_map(col("house_no"), clean_house_no), from_text["house_no"])
-    out["moo"] = _first(_map(col("moo"), clean_moo), from_text["moo"])
-    areas = [_first(_map(col(f), _area), from_text[f]) for f in ("subdistrict", "district", "province")]
-    areas.append(_first(_map(col("postcode"), _postcode), from_text["postcode"]))
-    codes = _map_many(_rows(*areas), _resolve, 3)
-    out["subdistrict_code"], out["district_code"], out["province_code"] = codes
+        from_text = dict(zip(_ADDRESS_PARTS, _map_many(col("address_text"), _address_parts, 6), strict=True))
+        out["house_no"] = _first(_map(col("house_no"), clean_house_no), from_text["house_no"])
+        out["moo"] = _first(_map(col("moo"), clean_moo), from_text["moo"])
+        areas = [_first(_map(col(f), _area), from_text[f]) for f in ("subdistrict", "district", "province")]
+        areas.append(_first(_map(col("postcode"), _postcode), from_text["postcode"]))
+        codes = _map_many(_rows(*areas), _resolve, 3)
+        out["subdistrict_code"], out["district_code"], out["province_code"] = codes
 
-    for field in ("mother_citizen_id", "father_citizen_id", "guardian_citizen_id"):
-        out[field] = _map(col(field), clean_citizen_id)
-    out["household_ref"] = col("household_ref").where(col("household_ref").notna(), None).to_numpy()
-    out["triage"] = _map(col("triage"), _triage)
-    out["child_grant"] = _map(col("child_grant"), _child_grant)
-    out["recorded_on"] = _map_many(col("recorded_on"), _date_parser(as_of), 1)[0].astype("datetime64[ns]")
+        for field in ("mother_citizen_id", "father_citizen_id", "guardian_citizen_id"):
+            out[field] = _map(col(field), clean_citizen_id)
+        out["household_ref"] = col("household_ref").where(col("household_ref").notna(), None).to_numpy()
+        out["triage"] = _map(col("triage"), _triage)
+        out["child_grant"] = _map(col("child_grant"), _child_grant)
+        out["recorded_on"] = _map_many(col("recorded_on"), _date_parser(as_of), 1)[0].astype("datetime64[ns]")
+        out["given_rom"], out["family_rom"] = romanised.result()
     return pd.DataFrame({c: out[c] for c in NORMALISED_COLUMNS}, index=canonical.index)

@@ -10,9 +10,14 @@ from memory for each letter and is memory-bound: 2.3 ms per word even with the p
 (15 ms through ``pythainlp.transliterate.romanize``), two minutes for the 50,000 distinct names of a million
 generated records. This module reads the same weights from the model files (``onnx``) and runs the same
 network in numpy over many words at once, words of one length together so that nothing is padded: the matrix
-products become compute-bound and a word costs a fraction of a millisecond (``python -m bench.normalise``
-prints the figure). The output equals ``romanize(word, engine="thai2rom_onnx")`` (a test checks it), except that
-a word the model cannot write at all gives ``""`` where PyThaiNLP returns ``"<PAD>"``.
+products become compute-bound (about 0.5 ms of CPU per distinct word on the 2-core development machine;
+``python -m bench.normalise`` prints the resulting throughput). BLAS runs single-threaded here
+(``threadpoolctl``): the products are too small to share out, and OpenBLAS threads spinning on a busy 2-core
+machine made the same 3,000 words take 69 s instead of 5 s. The output equals
+``romanize(word, engine="thai2rom_onnx")``, except that a word the model cannot write at all gives ``""`` where
+PyThaiNLP returns ``"<PAD>"``. onnxruntime is not a termtem dependency, so ``tests/test_normalise_devsets.py``
+checks this against ``tests/data/romanise_reference.csv``, which PyThaiNLP itself wrote (613 name words), and
+re-checks the file against PyThaiNLP where onnxruntime happens to be installed.
 
 The network, as exported to ONNX and so as PyThaiNLP runs it: a bidirectional LSTM encoder (128 units each way)
 over letter embeddings; then, per output letter, general attention of the previous decoder state over the
@@ -135,17 +140,21 @@ def _decode(net: _Network, encoded: np.ndarray, state: np.ndarray) -> list[str]:
     """Greedy decoding of a batch of encoded words; rows drop out as they finish."""
     words = len(encoded)
     energy = encoded @ net.attention.T + net.attention_bias  # the attention's keys, fixed per word
+    # The cell state starts at zero each step, so the forget gate (rows 512-767) never counts: only the input,
+    # output and cell gates are computed, and the embedding's share of them is looked up per letter.
+    gates_used = np.r_[0:512, 768:1024]
+    from_context = np.ascontiguousarray(net.decoder_input[gates_used, :256].T)
+    from_letter = net.decoder_embedding @ net.decoder_input[gates_used, 256:].T + net.decoder_bias[gates_used]
     rows = np.arange(words)
     previous = np.full(words, net.start)
     tokens = np.zeros((words, _MAX_LETTERS), dtype=np.int64)
     kept = np.full(words, _MAX_LETTERS)
     for step in range(_MAX_LETTERS):
-        scores = (energy @ state[:, :, None])[:, :, 0]
+        scores = np.einsum("bld,bd->bl", energy, state)
         weights = np.exp(scores - scores.max(axis=1, keepdims=True))
-        context = ((weights / weights.sum(axis=1, keepdims=True))[:, None, :] @ encoded)[:, 0]
-        gates = np.concatenate((context, net.decoder_embedding[previous]), axis=1) @ net.decoder_input.T
-        gates += net.decoder_bias
-        state = _sigmoid(gates[:, 256:512]) * np.tanh(_sigmoid(gates[:, :256]) * np.tanh(gates[:, 768:]))
+        weights /= weights.sum(axis=1, keepdims=True)
+        gates = np.einsum("bl,bld->bd", weights, encoded) @ from_context + from_letter[previous]
+        state = _sigmoid(gates[:, 256:512]) * np.tanh(_sigmoid(gates[:, :256]) * np.tanh(gates[:, 512:]))
         best = (state @ net.output.T + net.output_bias).argmax(axis=1)
         tokens[rows, step] = best
         ended = best == net.end
@@ -189,16 +198,19 @@ def romanise_thai_words(words: Iterable[str]) -> dict[str, str]:
     wanted = set(words)
     missing = sorted(wanted - _cache.keys(), key=len)
     if missing:
+        from threadpoolctl import threadpool_limits
+
         net = _network()
         if len(_cache) + len(missing) > _CACHE_LIMIT:
             _cache.clear()
         by_length: dict[int, list[str]] = {}
         for word in missing:
             by_length.setdefault(len(word), []).append(word)
-        for group in by_length.values():
-            for start in range(0, len(group), _BATCH):
-                batch = group[start:start + _BATCH]
-                _cache.update(zip(batch, _romanise_batch(net, batch), strict=True))
+        with threadpool_limits(limits=1, user_api="blas"):
+            for group in by_length.values():
+                for start in range(0, len(group), _BATCH):
+                    batch = group[start:start + _BATCH]
+                    _cache.update(zip(batch, _romanise_batch(net, batch), strict=True))
     return {word: _cache[word] for word in wanted}
 
 

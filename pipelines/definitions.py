@@ -2,15 +2,17 @@
 
 import dagster as dg
 
-from assets import golden, households, linkage
+from assets import golden, households, linkage, observability
 from assets.checks import quality_checks
 from assets.registries import registry_assets
 from assets.resources import TermtemSettings, golden_database
 from pipelines.jobs import full_run_job
+from pipelines.schedules import schedules
+from pipelines.sensors import sensors
 
 #: Everything the pipeline materialises, in graph order.
-all_assets = [*registry_assets, *dg.load_assets_from_modules([linkage, households, golden])]
-all_checks = [*dg.load_asset_checks_from_modules([golden]), *quality_checks]
+all_assets = [*registry_assets, *dg.load_assets_from_modules([linkage, households, golden, observability])]
+all_checks = [*dg.load_asset_checks_from_modules([golden, observability]), *quality_checks]
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
@@ -22,5 +24,7 @@ defs = dg.Definitions(
     assets=all_assets,
     asset_checks=all_checks,
     jobs=[full_run_job],
+    schedules=schedules,
+    sensors=sensors,
     resources=default_resources(),
 )

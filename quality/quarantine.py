@@ -46,15 +46,15 @@ _NORMALISED_IDENTIFIERS = ("citizen_id", "given_name", "family_name", "nickname"
 
 
 def quarantine_reasons(raw: pd.DataFrame, normalised: pd.DataFrame) -> pd.Series:
-    """Give each row its quarantine reason, or ``None`` when the row is usable.
+    """Give each row its quarantine reason, or none when the row is usable.
 
     Args:
         raw: Rows as read by ingest (text values, ``None`` for blanks, optionally ``read_problem``).
         normalised: The same rows after normalisation, in the same order.
 
     Returns:
-        A Series aligned with ``raw`` holding a :class:`QuarantineReason` value or ``None``; a read problem wins
-        over the identifier tests, because the row's fields were never mapped.
+        A Series aligned with ``raw`` holding a :class:`QuarantineReason` value or a missing value (test with
+        ``notna``); a read problem wins over the identifier tests, because the row's fields were never mapped.
     """
     present = [field for field in IDENTIFYING_FIELDS if field in raw.columns]
     has_identifier = raw[present].notna().any(axis=1).to_numpy() if present else np.zeros(len(raw), bool)

@@ -139,12 +139,16 @@ def _prune(site: DataDocsSite) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def _open_site(site: DataDocsSite) -> None:
+    """Create the run's folder; the run's first validation also prunes old runs. This must come before the
+    context is built, because great-expectations creates the folder for its stores."""
+    if not site.folder.exists():
+        site.folder.mkdir(parents=True, exist_ok=True)
+        _prune(site)
+
+
 def _build_docs(context: Any, site: DataDocsSite, validation_id: Any) -> Path:
     """Render this result's page and the run's index; one process at a time, so the index lists every result."""
-    first = not site.folder.exists()
-    site.folder.mkdir(parents=True, exist_ok=True)
-    if first:
-        _prune(site)
     with (site.folder / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         context.build_data_docs(site_names=[_SITE_NAME], resource_identifiers=[validation_id], build_index=True)
@@ -167,6 +171,8 @@ def validate_frame(frame: pd.DataFrame, suite: gx.ExpectationSuite, *,
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
+    if site is not None:
+        _open_site(site)
     context = _context(site)
     batch = context.data_sources.add_pandas("frames").add_dataframe_asset(suite.name) \
         .add_batch_definition_whole_dataframe("whole_frame")

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from termtem.review.cli import add_review_commands
 from termtem.settings import DB_URL_ENV, DEFAULT_DATA_DIR, DEFAULT_DB_URL, configured_database_url
 
 log = logging.getLogger("termtem")
@@ -188,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="export only the pseudonymised analytics tables")
     export.set_defaults(handler=_export)
     _add_db_commands(commands, db_url)
+    add_review_commands(commands, db_url)
     return parser
 
 

@@ -9,11 +9,12 @@ import pandas as pd
 
 from matching.flag_evidence import NEAR_MISS_FIELDS, add_flag_evidence
 from matching.flag_summary import flags_chart_png, summarise_flags
-from matching.missed_children import MISSED, PENDING_REVIEW, evaluate_missed_children
+from matching.missed_children import ID_CONFLICT, MISSED, PENDING_REVIEW, evaluate_missed_children
 from termtem.settings import load_pipeline_settings
 
 AS_OF = dt.date(2026, 6, 30)
 RULES = {rule.name: rule for rule in load_pipeline_settings().missed_children}
+REVIEW_SCORE = 0.5
 
 
 def _records() -> pd.DataFrame:
@@ -29,8 +30,10 @@ def _records() -> pd.DataFrame:
     return frame
 
 
-def _pairs(*pairs: tuple[int, int, float, str]) -> pd.DataFrame:
-    return pd.DataFrame(pairs, columns=["left", "right", "score", "decision"])
+def _pairs(*pairs: tuple) -> pd.DataFrame:
+    """Scored pairs ``(left, right, score, decision[, rule])``; the rule is the model's unless given."""
+    rows = [pair if len(pair) == 5 else (*pair, "model") for pair in pairs]
+    return pd.DataFrame(rows, columns=["left", "right", "score", "decision", "rule"])
 
 
 def _flags(*names: str) -> pd.DataFrame:
@@ -43,7 +46,7 @@ def _flags(*names: str) -> pd.DataFrame:
 
 
 def _evidence(flags: pd.DataFrame, pairs: pd.DataFrame, limit: int = 3) -> pd.DataFrame:
-    return add_flag_evidence(flags, _records(), pairs, tuple(RULES.values()), limit).set_index(
+    return add_flag_evidence(flags, _records(), pairs, tuple(RULES.values()), limit, REVIEW_SCORE).set_index(
         ["golden_person_id", "rule"])
 
 
@@ -60,6 +63,29 @@ def test_a_non_link_near_miss_is_listed_but_the_child_stays_missed() -> None:
     assert [entry["record_id"] for entry in near] == ["school_enrolment:4", "school_enrolment:3"]  # nearest first
     assert set(near[0]) == set(NEAR_MISS_FIELDS)
     assert (near[0]["golden_person_id"], near[0]["score"], near[0]["decision"]) == ("Q2", 0.52, "non_link")
+
+
+def test_a_likely_pair_kept_apart_only_by_conflicting_citizen_ids_is_an_id_conflict() -> None:
+    # A mistyped but valid citizen ID: everything else agrees, yet the pair may never link and is in no queue.
+    flags = _evidence(_flags("out_of_school"), _pairs((0, 2, 0.99, "non_link", "citizen_id_conflict")))
+    flag = flags.loc[("P1", "out_of_school")]
+    assert flag["status"] == ID_CONFLICT
+    assert json.loads(flag["near_misses"])[0]["pair_rule"] == "citizen_id_conflict"
+
+
+def test_an_unlikely_id_conflict_pair_leaves_the_child_missed() -> None:
+    below = REVIEW_SCORE - 0.01
+    flags = _evidence(_flags("out_of_school"), _pairs((0, 2, below, "non_link", "citizen_id_conflict")))
+    assert flags.loc[("P1", "out_of_school"), "status"] == MISSED
+    at = _evidence(_flags("out_of_school"), _pairs((0, 2, REVIEW_SCORE, "non_link", "citizen_id_conflict")))
+    assert at.loc[("P1", "out_of_school"), "status"] == ID_CONFLICT
+
+
+def test_a_review_pair_outranks_an_id_conflict_pair() -> None:
+    # The review pair is already in a steward's queue: that is where the flag is resolved.
+    flags = _evidence(_flags("out_of_school"), _pairs((0, 2, 0.99, "non_link", "citizen_id_conflict"),
+                                                      (0, 3, 0.7, "review")))
+    assert flags.loc[("P1", "out_of_school"), "status"] == PENDING_REVIEW
 
 
 def test_only_records_in_the_searched_registries_count() -> None:
@@ -84,7 +110,7 @@ def test_pairs_inside_one_golden_person_and_the_limit_are_respected() -> None:
     records = _records()
     records.loc[2, "golden_person_id"] = "P1"  # the school record is already P1's: not a near miss
     flags = add_flag_evidence(_flags("no_health_record"), records, _pairs((0, 2, 0.99, "link"), (1, 4, 0.4, "review")),
-                              tuple(RULES.values()), limit=0)
+                              tuple(RULES.values()), limit=0, review_score=REVIEW_SCORE)
     assert flags["near_misses"].tolist() == ["[]"]
     assert flags["status"].tolist() == [PENDING_REVIEW]
 
@@ -96,7 +122,7 @@ def test_no_scored_pairs_leaves_every_flag_missed() -> None:
 
 def test_the_summary_counts_flags_per_district_rule_and_status_and_draws_a_chart() -> None:
     flags = add_flag_evidence(_flags("out_of_school", "no_health_record", "no_early_education"), _records(),
-                              _pairs((1, 4, 0.9, "review")), tuple(RULES.values()), 3)
+                              _pairs((1, 4, 0.9, "review")), tuple(RULES.values()), 3, REVIEW_SCORE)
     summary = summarise_flags(flags)
     assert summary["flags"].sum() == len(flags) == 3
     pending = summary[summary["status"] == PENDING_REVIEW]

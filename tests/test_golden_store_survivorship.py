@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import json
+
 import pandas as pd
 import pytest
 
 from matching.survivorship import PROVENANCE_PREFIX, SURVIVING_ATTRIBUTES, build_golden_persons
+from termtem.golden_store import current_release, engine_for, publish_release, read_release
+from termtem.golden_store.frames import attribute_source_rows, person_rows
+from termtem.golden_store.sample import sample_release
 from termtem.settings import SettingsError, SurvivorshipSettings, load_survivorship
 
 TRUST = {"civil_registration": 1, "school_enrolment": 2, "health_centre": 3}
@@ -99,3 +106,37 @@ def test_rules_must_name_every_attribute_exactly_once() -> None:
     with pytest.raises(ValueError, match="criteria"):
         SurvivorshipSettings.model_validate({"rules": [{"attributes": ["sex"], "criteria": ["luck"]}]})
     assert issubclass(SettingsError, ValueError)
+
+
+def test_a_published_release_records_per_attribute_the_record_that_won_and_the_rules(database_url: str) -> None:
+    records = [_record("civil_registration", 1, given_name="สมชาย", sex="M", birth_date="2015-01-01",
+                       birth_date_flag="day_uncertain", province_code="10"),
+               _record("school_enrolment", 2, given_name="สมชัย", family_name="ใจดี", birth_date="2015-03-15",
+                       citizen_id=VALID_ID, citizen_id_valid=True, citizen_id_kind="thai", house_code="50010012345",
+                       subdistrict_code="500101", district_code="5001", province_code="50"),
+               _record("health_centre", 3, person="P2", family_name="รักไทย", sex="F")]
+    golden = _golden(*records).assign(golden_household_id="H1")
+    rules = load_survivorship().rules
+    base = sample_release(20, seed=5, run_id="survivorship")
+    frames = {**base.frames, "golden_person": person_rows(golden, base.frames["missed_child"].iloc[:0]),
+              "golden_attribute_source": attribute_source_rows(golden)}
+    engine = engine_for(database_url)
+    publish_release(engine, dataclasses.replace(base, frames=frames,
+                                                survivorship=[rule.model_dump(mode="json") for rule in rules]))
+    _, stored = read_release(engine, ["golden_person", "golden_attribute_source"])
+    lineage = stored["golden_attribute_source"].set_index("golden_person_id")
+    persons = stored["golden_person"].set_index("golden_person_id")
+    by_record = {record["record_id"]: record for record in records}
+    for person, attribute in itertools.product(("P1", "P2"), SURVIVING_ATTRIBUTES):
+        supplier = lineage.loc[person, attribute]
+        value = persons.loc[person, attribute]
+        if supplier is None:  # no record of the person had a value
+            assert value is None, (person, attribute)
+        else:
+            assert str(value) == str(by_record[supplier][attribute]), (person, attribute)
+    assert lineage.loc["P1", "given_name"] == "civil_registration:1"  # trust
+    assert lineage.loc["P1", "family_name"] == "school_enrolment:2"  # the only record with a value
+    assert lineage.loc["P1", "province_code"] == "school_enrolment:2"  # the complete address wins whole
+    stored_rules = json.loads(current_release(engine)["survivorship"])
+    assert [rule["attributes"] for rule in stored_rules] == [list(rule.attributes) for rule in rules]
+    assert stored_rules[-1]["criteria"] == ["completeness", "trust", "recency"]

@@ -183,6 +183,26 @@ def test_an_empty_file_is_refused(tmp_path: Path, content: bytes) -> None:
                                 f"mapping config/sources/tiny.yaml cannot be checked")
 
 
+def test_an_empty_workbook_or_parquet_file_is_refused(tmp_path: Path) -> None:
+    Workbook().save(tmp_path / "export.xlsx")
+    pq.write_table(pa.table({}), tmp_path / "export.parquet")
+    for file, fmt, found in (("export.xlsx", "excel", "no header row"), ("export.parquet", "parquet", "no columns")):
+        with pytest.raises(IngestError) as error:
+            read_registry(_config(file, fmt), tmp_path, limits=LIMITS)
+        assert str(error.value) == (f"source 'tiny': {tmp_path / file} is empty: it has {found}, so the mapping "
+                                    f"config/sources/tiny.yaml cannot be checked")
+
+
+def test_a_missing_parquet_column_is_named_like_a_csv_one(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"เลขที่": ["1"], "เลขประจำตัวประชาชน": ["1101700203451"], "ชื่อ": ["สมชาย"],
+                             "วันเกิด": ["12/03/2560"]}), tmp_path / "export.parquet")
+    with pytest.raises(IngestError) as error:
+        read_registry(_config("export.parquet", "parquet"), tmp_path, limits=LIMITS)
+    assert str(error.value) == (f"source 'tiny': {tmp_path / 'export.parquet'} has no column 'นามสกุล' (mapped to "
+                                f"family_name); columns found: ['เลขที่', 'เลขประจำตัวประชาชน', 'ชื่อ', 'วันเกิด']; "
+                                f"mapping: config/sources/tiny.yaml")
+
+
 def test_a_header_without_rows_is_zero_rows(tmp_path: Path) -> None:
     frame = _read(tmp_path, _csv([]))
     assert len(frame) == 0

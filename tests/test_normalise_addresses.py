@@ -127,3 +127,10 @@ def test_ambiguous_or_unknown_areas_are_not_guessed() -> None:
     assert resolve_subdistrict("บางพลีใหญ่", "บางเสาธง", "สมุทรปราการ", None) is None  # district disagrees
     assert resolve_subdistrict("ไม่มีจริง", "บางพลี", "สมุทรปราการ", None) is None
     assert resolve_subdistrict(None, "บางพลี", "สมุทรปราการ", "10540") is None
+
+
+def test_bangkok_labels_glued_to_names() -> None:
+    parsed = parse_thai_address("45/6ซ.พหลโยธิน24ถ.พหลโยธินแขวงลาดยาวเขตจตุจักรกทม.10900")
+    assert (parsed.subdistrict, parsed.district, parsed.province, parsed.moo) == (
+        "ลาดยาว", "จตุจักร", "กรุงเทพมหานคร", None)
+    assert parse_thai_address("ต.หลักเขต อ.เมือง จ.บุรีรัมย์").subdistrict == "หลักเขต"  # a name ending in เขต

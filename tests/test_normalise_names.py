@@ -13,6 +13,7 @@ import pytest
 
 from matching.names import (
     clean_thai_text,
+    is_swapped_name,
     normalise_thai_name,
     phonetic_key,
     split_full_name,
@@ -160,6 +161,14 @@ def test_phonetic_key_separates_different_names_and_handles_latin_and_empty() ->
     assert phonetic_key("สมชาย") != phonetic_key("วิชัย")
     assert phonetic_key("Aung San") == phonetic_key("AUNG-SAN") == "aungsan"
     assert phonetic_key("") == phonetic_key("!!") == ""
+
+
+def test_swapped_name_order_only_where_the_name_lists_show_it() -> None:
+    assert is_swapped_name("ใจดี", "สมหญิง")  # a family name only, then a given name only
+    assert not is_swapped_name("สมหญิง", "ใจดี")
+    assert not is_swapped_name("ใจดี", "สมชาย")  # สมชาย is on both lists: the data do not tell
+    assert not is_swapped_name("ทองดี", "ธนากร")  # ทองดี is on neither
+    assert not is_swapped_name(None, "สมหญิง") and not is_swapped_name("ใจดี", "")
 
 
 RESPELLINGS: dict[str, Callable[[str], str]] = {

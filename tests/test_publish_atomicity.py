@@ -1,7 +1,8 @@
 """A release is visible in full or not at all, on SQLite and on the real PostgreSQL.
 
-Readers run on their own connections in other threads while a publish is in progress; a publish is killed
-(SIGKILL of the process) or fails halfway; afterwards the previous release must be current and intact.
+Readers run on their own connections in other threads while a publish is in progress; a publishing process is
+killed (SIGKILL) while it loads, after its uncommitted rows reached the database files, or a publish fails
+halfway; afterwards the previous release must be current and intact.
 """
 
 from __future__ import annotations
@@ -138,43 +139,65 @@ def test_a_failure_inside_the_publish_leaves_the_previous_release_intact(databas
     assert _snapshot(engine) == _expected(new)
 
 
+#: Persons in the killed publish: enough that its uncommitted rows reach the database files (SQLite spills its
+#: page cache into the write-ahead log, PostgreSQL writes the copied rows to the tables) before the kill.
+KILLED_PERSONS = 5_000
+
 _KILLED_PUBLISH = """
 import sys, time
 from termtem.golden_store import engine_for, publish_release
 from termtem.golden_store.sample import sample_release
 
-def pause(table, rows):
+def report(table, rows):
     print(table, flush=True)
-    if table == "person_xref":
+    if table == "person_xref":  # only reached if the kill, sent as person_xref starts loading, is late
         time.sleep(300)
 
-publish_release(engine_for(sys.argv[1]), sample_release(500, seed=12, run_id="killed"), progress=pause)
+release = sample_release(int(sys.argv[2]), seed=12, run_id="killed")
+publish_release(engine_for(sys.argv[1]), release, progress=report)
 """
 
 
-def test_a_publish_killed_mid_way_leaves_the_previous_release_current_and_intact(database_url: str,
-                                                                                 old: Release) -> None:
+def _stored_bytes(engine: sa.Engine, database_url: str) -> int:
+    """Bytes the database holds on disk for the person tables (PostgreSQL) or in the write-ahead log (SQLite)."""
+    if engine.dialect.name == "sqlite":
+        wal = sa.engine.make_url(database_url).database + "-wal"
+        return os.path.getsize(wal) if os.path.exists(wal) else 0
+    with engine.connect() as connection:
+        return connection.execute(sa.text("SELECT pg_total_relation_size('golden_person') "
+                                          "+ pg_total_relation_size('person_xref')")).scalar_one()
+
+
+def test_a_publish_killed_while_it_loads_leaves_the_previous_release_current_and_intact(database_url: str,
+                                                                                        old: Release) -> None:
     engine = engine_for(database_url)
     publish_release(engine, old)
     _, before = read_release(engine, ["golden_person", "missed_child"])
-    process = subprocess.Popen([sys.executable, "-c", _KILLED_PUBLISH, database_url], cwd=PROJECT_ROOT,
-                               stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
-    watchdog = threading.Timer(180, process.kill)  # never hang the suite if the child stalls before pausing
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:  # an empty log, so what the killed publish writes is measurable
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    stored_before = _stored_bytes(engine, database_url)
+    process = subprocess.Popen([sys.executable, "-c", _KILLED_PUBLISH, database_url, str(KILLED_PERSONS)],
+                               cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    watchdog = threading.Timer(180, process.kill)  # never hang the suite if the child stalls
     watchdog.start()
     loaded = []
     for line in process.stdout:
         loaded.append(line.strip())
-        if loaded[-1] == "person_xref":
+        if loaded[-1] == "golden_attribute_source":  # person_xref, the largest table, is loading now
             break
     os.kill(process.pid, signal.SIGKILL)
     process.wait(30)
     watchdog.cancel()
-    assert loaded[-1] == "person_xref" and "golden_person" in loaded, loaded
+    assert loaded[-1] == "golden_attribute_source" and "golden_person" in loaded, loaded
     assert process.returncode == -signal.SIGKILL
+    assert _stored_bytes(engine, database_url) > stored_before + 100_000  # uncommitted rows had reached disk
     assert current_release(engine)["run_id"] == "old"
+    assert _snapshot(engine) == _expected(old)
     _, after = read_release(engine, ["golden_person", "missed_child"])
     for name, frame in before.items():
         assert frame.equals(after[name]), name
     assert _rows_of(engine, "killed") == 0
-    publish_release(engine, sample_release(50, seed=13, run_id="after"))
+    publish_release(engine, sample_release(50, seed=13, run_id="after"))  # no lock or run ID left behind
     assert json.loads(current_release(engine)["row_counts"])["golden_person"] == 50

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from termtem.golden_store import (
     PseudonymKeyError,
     Release,
+    current_release,
     engine_for,
     export_release,
     publish_release,
@@ -35,7 +36,8 @@ def _view(engine: sa.Engine, name: str) -> pd.DataFrame:
 
 def test_the_analyst_views_hold_no_citizen_id_name_house_or_golden_id(database_url: str, release: Release) -> None:
     engine = engine_for(database_url)
-    publish_release(engine, release, pseudonym_key=KEY)
+    published = publish_release(engine, release, pseudonym_key=KEY)
+    assert published["pseudonym_key_id"] == key_fingerprint(KEY) and KEY not in str(current_release(engine))
     persons = release.frames["golden_person"]
     secrets = set()
     for column in ("citizen_id", "given_name", "family_name", "house_code", "golden_person_id",

@@ -6,6 +6,7 @@ published as one release in one transaction (:mod:`.publish`): readers see the p
 in full, never a mix, and the ``current_*`` views (:mod:`.views`) always show the newest published release.
 """
 
+from termtem.golden_store import review_schema  # noqa: F401  registers the review app's tables on the metadata
 from termtem.golden_store.engine import engine_for, write_transaction
 from termtem.golden_store.export import ExportReport, export_release, neutralise_formulas
 from termtem.golden_store.frames import release_frames

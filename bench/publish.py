@@ -1,0 +1,137 @@
+"""Publish benchmark: time one release of N synthetic persons into PostgreSQL and SQLite, print the medians.
+
+The release is synthesised directly (:func:`termtem.golden_store.sample.sample_release`, no linkage) with the
+rows a real run of that size publishes: about 2.5 source records, 1.5 linked pairs and one ID-history row per
+person. Each repeat publishes into an empty, already migrated database (a fresh PostgreSQL schema or SQLite
+file), so the figure is the bulk load and the commit of :func:`termtem.golden_store.publish_release`.
+
+Wall time depends on what else the machine runs, so the CPU time spent on the publish is printed too: this
+process (conversion to Arrow and CSV, or SQLite itself) and, on PostgreSQL, the server backend that ran the
+``COPY`` (read from ``/proc``, so only for a server on this machine).
+Usage::
+
+    python -m bench.publish                                   # 100k and 1M persons, both databases, 3 repeats
+    python -m bench.publish --persons 100000 --repeat 5 --backends postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from termtem.golden_store import Release, engine_for, publish_release, upgrade_schema
+from termtem.golden_store.sample import sample_release
+
+#: The PostgreSQL server used by default (the tests' server: trust auth, database ``test``).
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+BACKENDS: tuple[str, ...] = ("postgresql", "sqlite")
+
+
+@contextmanager
+def _empty_database(backend: str, postgres_url: str) -> Iterator[str]:
+    """URL of an empty golden database, removed afterwards: a SQLite file, or a PostgreSQL schema of its own."""
+    if backend == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="bench-publish-") as folder:
+            yield f"sqlite:///{Path(folder) / 'golden.sqlite'}"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_url)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in postgres_url else "?"
+    try:
+        yield f"{postgres_url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _server_cpu_seconds(backend_pids: set[int]) -> float | None:
+    """User + system CPU of the PostgreSQL backends so far, or ``None`` when the server is not on this machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in backend_pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15 of proc(5)
+    return total / ticks
+
+
+def publish_once(release: Release, backend: str, postgres_url: str) -> tuple[float, float, float | None]:
+    """Publish ``release`` into an empty migrated database.
+
+    Returns:
+        Wall seconds, CPU seconds of this process, and CPU seconds of the PostgreSQL backends (0 on SQLite,
+        ``None`` when the server is not on this machine).
+    """
+    with _empty_database(backend, postgres_url) as url:
+        engine = engine_for(url)
+        backend_pids: set[int] = set()
+        if backend == "postgresql":
+            @sa.event.listens_for(engine, "connect")
+            def _remember_pid(dbapi_connection, _record) -> None:
+                backend_pids.add(dbapi_connection.info.backend_pid)
+        try:
+            upgrade_schema(engine)
+            server_before = _server_cpu_seconds(backend_pids)
+            cpu_before, started = time.process_time(), time.perf_counter()
+            publish_release(engine, release)
+            wall, client_cpu = time.perf_counter() - started, time.process_time() - cpu_before
+            server_after = _server_cpu_seconds(backend_pids)
+        finally:
+            engine.dispose()
+    if backend == "sqlite":
+        return wall, client_cpu, 0.0
+    if server_before is None or server_after is None:
+        return wall, client_cpu, None
+    return wall, client_cpu, server_after - server_before
+
+
+def _median(values: list[float | None]) -> str:
+    known = [value for value in values if value is not None]
+    return f"{statistics.median(known):7.1f} s" if len(known) == len(values) else "      n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build each release once, publish it ``--repeat`` times per database and print the medians."""
+    parser = argparse.ArgumentParser(prog="python -m bench.publish", description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
+    parser.add_argument("--repeat", type=int, default=3, help="publishes per size and database (default: 3)")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    for persons in args.persons:
+        started = time.perf_counter()
+        release = sample_release(persons, seed=args.seed, run_id=f"bench-{persons}")
+        rows = sum(len(frame) for frame in release.frames.values())
+        print(f"\n== {persons:,} persons: {rows:,} rows in {len(release.frames)} tables "
+              f"(synthesised in {time.perf_counter() - started:.1f} s) ==")
+        for backend in args.backends:
+            runs = [publish_once(release, backend, args.postgres_url) for _ in range(args.repeat)]
+            walls = [wall for wall, _, _ in runs]
+            clients = [client for _, client, _ in runs]
+            servers = [server for _, _, server in runs]
+            print(f"  {backend:<11} publish median {_median(walls)} wall | CPU {_median(clients)} client "
+                  f"+ {_median(servers)} server | {rows / statistics.median(walls):>9,.0f} rows/s "
+                  f"| runs {', '.join(f'{wall:.1f}' for wall in walls)} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
