@@ -58,11 +58,12 @@ def _source_files(settings: TermtemSettings) -> dict[str, Path | str]:
 def golden_tables(context: dg.AssetExecutionContext, settings: TermtemSettings, database: GoldenDatabase,
                   golden_persons: pd.DataFrame, golden_households: pd.DataFrame, person_clusters: pd.DataFrame,
                   scored_links: pd.DataFrame, missed_children: pd.DataFrame, quarantined_records: pd.DataFrame,
-                  row_accounting: pd.DataFrame) -> dg.MaterializeResult:
+                  row_accounting: pd.DataFrame, person_id_history: pd.DataFrame) -> dg.MaterializeResult:
     key = resolve_pseudonym_key(settings.publish().pseudonymised_views, database.pseudonym_key)
     frames = release_frames(persons=golden_persons, households=golden_households, clusters=person_clusters,
                             scored=scored_links, missed=missed_children, quarantined=quarantined_records,
-                            accounting=row_accounting, files=_source_files(settings))
+                            accounting=row_accounting, files=_source_files(settings),
+                            id_history=person_id_history)
     rules = [rule.model_dump(mode="json") for rule in settings.survivorship().rules]
     release = Release(run_id=context.run.run_id, as_of_date=settings.as_of(), frames=frames, survivorship=rules)
     published = publish_release(database.engine(), release, pseudonym_key=key)

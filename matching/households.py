@@ -22,7 +22,6 @@ from matching.household_evidence import (
     DWELLING,
     PERSON,
     REFERENCE,
-    Evidence,
     HouseholdPolicy,
     evidence_rows,
     rank_evidence,
@@ -46,19 +45,6 @@ HISTORY_COLUMNS: tuple[str, ...] = (
 
 #: Columns of the household ID events (as person IDs' ``person_id_history``, per household).
 ID_HISTORY_COLUMNS: tuple[str, ...] = ("golden_household_id", "event", "related_household_id", "members")
-
-#: The generic order used when no settings file is given: a record's own dwelling, then its relatives.
-DEFAULT_POLICY_EVIDENCE: tuple[Evidence, ...] = tuple(
-    Evidence(kind) for kind in ("house_code", "address", "mother", "guardian", "father", "household_ref"))
-
-
-@dataclass(frozen=True)
-class DefaultPolicy:
-    """:data:`DEFAULT_POLICY_EVIDENCE` with trust before recency."""
-
-    evidence: tuple[Evidence, ...] = DEFAULT_POLICY_EVIDENCE
-    tie_break: tuple[str, ...] = ("trust", "recency")
-
 
 @dataclass(frozen=True)
 class HouseholdResolution:
@@ -229,15 +215,6 @@ def resolve_households(records: pd.DataFrame, policy: HouseholdPolicy, trust: di
     ids, id_history = _household_ids(persons, root, previous)
     membership.insert(1, "golden_household_id", root.map(ids).to_numpy(object))
     return HouseholdResolution(membership[list(MEMBERSHIP_COLUMNS)], _history(ranked, membership, ids), id_history)
-
-
-def assign_households(records: pd.DataFrame, trust: dict[str, int]) -> pd.Series:
-    """Golden household ID per golden person under :class:`DefaultPolicy`, without a previous release.
-
-    Kept for callers that have no household settings; the pipeline uses :func:`resolve_households`.
-    """
-    membership = resolve_households(records, DefaultPolicy(), trust).membership
-    return membership.set_index("golden_person_id")["golden_household_id"]
 
 
 def _areas(members: pd.DataFrame, records: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:

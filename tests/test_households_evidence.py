@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from matching.household_evidence import Evidence, address_dwellings, evidence_rows
-from matching.households import assign_households, resolve_households
+from matching.households import resolve_households
 from termtem.settings import (
     DEFAULT_CONFIG_DIR,
     HouseholdEvidence,
@@ -158,11 +158,6 @@ def test_evidence_rows_name_their_entry_and_target() -> None:
                                  Evidence("address")))
     assert rows[["entry", "kind", "target"]].values.tolist() == [[0, "house_code", "house:10010000111"],
                                                                  [2, "address", "house:10010000111"]]
-
-
-def test_assign_households_works_without_settings() -> None:
-    frame = records(civil("P1", "10010000111"), civil("P2", "10010000111"))
-    assert assign_households(frame, TRUST).nunique() == 1
 
 
 @pytest.mark.parametrize(("text", "message"), [

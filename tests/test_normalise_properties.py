@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from matching.addresses import ParsedAddress, parse_thai_address
@@ -128,6 +128,7 @@ def written_addresses(draw: st.DrawFn) -> tuple[str, str, str]:
 
 @settings(max_examples=100, deadline=None)
 @given(written_addresses())
+@example(("1/1 ม.1 แป-ระ ท่าแพ สตูล 91150", "910402", "1/1"))  # an unlabelled name with a hyphen, found in CI
 def test_addresses_resolve_to_their_code_and_reparse_to_themselves(case: tuple[str, str, str]) -> None:
     text, code, house = case
     parsed = parse_thai_address(text)

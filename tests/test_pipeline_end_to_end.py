@@ -84,3 +84,12 @@ def test_a_rerun_gives_identical_golden_rows(published: tuple[str, dg.ExecuteInP
     assert _materialise(generated_sample, again).success
     for table in ("golden_person", "golden_household", "person_xref", "missed_child"):
         assert _table(url, table).equals(_table(again, table)), table
+
+
+def test_the_first_release_records_every_person_id_as_created(
+        published: tuple[str, dg.ExecuteInProcessResult]) -> None:
+    url, _ = published
+    history = _table(url, "id_history")
+    persons = _table(url, "golden_person")
+    assert set(history["event"]) == {"created"}
+    assert sorted(history["golden_person_id"]) == sorted(persons["golden_person_id"])
