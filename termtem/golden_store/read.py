@@ -94,13 +94,7 @@ def current_person_xref(engine: sa.Engine) -> pd.DataFrame | None:
 
     Linkage reads it to keep golden person IDs stable: a new cluster inherits the ID most of its records had.
     """
-    with engine.begin() as connection:
-        if not _published(connection):
-            return None
-        run_id = connection.execute(sa.select(current_run_id())).scalar()
-        if run_id is None:
-            return None
-        return _rows(connection, person_xref.name, run_id, ["source", "source_row", "golden_person_id"])
+    return _current_rows(engine, person_xref.name, ["source", "source_row", "golden_person_id"])
 
 
 def current_person_households(engine: sa.Engine) -> pd.DataFrame | None:
@@ -109,13 +103,16 @@ def current_person_households(engine: sa.Engine) -> pd.DataFrame | None:
     Household resolution reads it to keep golden household IDs stable: a household inherits the ID most of its
     members had.
     """
+    return _current_rows(engine, golden_person.name, ["golden_person_id", "golden_household_id"])
+
+
+def _current_rows(engine: sa.Engine, name: str, columns: list[str]) -> pd.DataFrame | None:
+    """Some columns of one table in the current release, or ``None`` before the first release."""
     with engine.begin() as connection:
         if not _published(connection):
             return None
         run_id = connection.execute(sa.select(current_run_id())).scalar()
-        if run_id is None:
-            return None
-        return _rows(connection, golden_person.name, run_id, ["golden_person_id", "golden_household_id"])
+        return None if run_id is None else _rows(connection, name, run_id, columns)
 
 
 def steward_decisions(engine: sa.Engine) -> pd.DataFrame:
