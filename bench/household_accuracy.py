@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import tempfile
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
+from bench.whole_graph import generated_sample, materialised
 from matching.evaluation_households import flag_scores, household_scores, true_flags, true_person_of
-from termtem.settings import PROJECT_ROOT, load_pipeline_settings
+from termtem.settings import load_pipeline_settings
 
-BENCH_DATA = PROJECT_ROOT / "data" / "bench"
 HOUSEHOLD_F1_TARGET, FLAG_PRECISION_TARGET, FLAG_RECALL_TARGET = 0.97, 0.95, 0.95
 
 
@@ -88,38 +87,17 @@ def household_and_flag_lines(result: dg.ExecuteInProcessResult, sample_dir: Path
     return lines
 
 
-def generated_sample(people: int, seed: int) -> Path:
-    """The generated sample for this size and seed under ``data/bench/``, generated on first use (shared by the
-    benchmarks that score against the ground truth)."""
-    from termtem.synth import generate_registries
-
-    folder = BENCH_DATA / f"people-{people}-seed-{seed}"
-    if not (folder / "manifest.json").is_file():
-        generate_registries(folder, people=people, seed=seed)
-    return folder
-
-
 def main(argv: list[str] | None = None) -> int:
     """Generate (or reuse) a sample, materialise the whole graph on it into a scratch database, print the lines."""
-    from assets.resources import GoldenDatabase, TermtemSettings
-    from pipelines.definitions import all_assets, all_checks
-
     parser = argparse.ArgumentParser(prog="python -m bench.household_accuracy", description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=3000, help="people to generate (default: 3000)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    folder = generated_sample(args.people, args.seed)
-    with tempfile.TemporaryDirectory() as scratch:
-        result = dg.materialize(
-            [*all_assets, *all_checks],
-            resources={"settings": TermtemSettings(data_dir=str(folder)),
-                       "database": GoldenDatabase(url=f"sqlite:///{scratch}/golden.sqlite")},
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-        )
-    print(f"sample {folder} ({args.people:,} people, seed {args.seed})")
-    print("\n".join(household_and_flag_lines(result, folder)))
-    return 0 if result.success else 1
-
+    folder, _ = generated_sample(args.people, args.seed)
+    with materialised(folder) as (result, _):
+        print(f"sample {folder} ({args.people:,} people, seed {args.seed})")
+        print("\n".join(household_and_flag_lines(result, folder)))
+        return 0 if result.success else 1
 
 if __name__ == "__main__":
     raise SystemExit(main())
