@@ -65,9 +65,11 @@ def golden_tables(context: dg.AssetExecutionContext, settings: TermtemSettings, 
                             accounting=row_accounting, files=_source_files(settings),
                             id_history=person_id_history)
     rules = [rule.model_dump(mode="json") for rule in settings.survivorship().rules]
-    release = Release(run_id=context.run.run_id, as_of_date=settings.as_of(), frames=frames, survivorship=rules)
+    release = Release(run_id=context.run.run_id, as_of_date=settings.as_of(), frames=frames, survivorship=rules,
+                      model_version=scored_links.attrs.get("model_version"))
     published = publish_release(database.engine(), release, pseudonym_key=key)
     counted = ("release_seq", "rows_in", "rows_quarantined", "persons", "households", "missed_children")
     return dg.MaterializeResult(metadata={**{name: published[name] for name in counted},
                                           "code_version": published["code_version"],
+                                          "model_version": published["model_version"] or "",
                                           "pseudonymised_tables": key is not None})

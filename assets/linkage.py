@@ -6,13 +6,14 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from assets.provinces import read_manifest, stored_province_pairs
 from assets.registries import SOURCES
 from assets.resources import GoldenDatabase, TermtemSettings
-from matching.blocking import block_pairs
 from matching.clustering import cluster_records, strongest_links, valid_citizen_ids
-from matching.evaluation import completeness_per_pass
+from matching.evaluation import completeness_per_pass, true_persons
 from matching.fellegi_sunter import LevelWeights
 from matching.golden_ids import assign_golden_ids
+from matching.provinces import combine_pairs, combined_blocking_report, split_levels
 from matching.scoring import LINK, STEWARD_CANNOT_LINK, score_links
 from matching.steward import steward_pairs
 from quality.quarantine import quarantine_rows
@@ -55,13 +56,18 @@ def _linkage(settings: TermtemSettings) -> LinkageSettings:
 
 
 @dg.asset(group_name="link", kinds={"pandas"},
-          description="Pairs of records worth comparing: the union of the blocking passes in config/linkage.yaml.")
-def candidate_pairs(context: dg.AssetExecutionContext, settings: TermtemSettings,
-                    linkable_records: pd.DataFrame) -> pd.DataFrame:
+          deps=[dg.AssetDep("province_candidate_pairs", partition_mapping=dg.AllPartitionMapping())],
+          description="Pairs of records worth comparing: the union of the blocking passes in config/linkage.yaml, "
+                      "gathered from every province and the pass across provinces, with their comparison levels.")
+def candidate_pairs(context: dg.AssetExecutionContext, settings: TermtemSettings, linkable_records: pd.DataFrame,
+                    cross_province_candidate_pairs: pd.DataFrame) -> pd.DataFrame:
     linkage = _linkage(settings)
-    pairs, report = block_pairs(linkable_records, linkage.blocking_passes(), linkage.blocking.max_block_size)
+    pairs = combine_pairs([*stored_province_pairs(context), cross_province_candidate_pairs])
+    report = combined_blocking_report(pairs, linkage.blocking_passes(), read_manifest(context)["skipped_blocks"],
+                                      len(linkable_records))
     context.add_output_metadata({
         "pairs": report.total_pairs,
+        "cross_province_pairs": len(cross_province_candidate_pairs),
         "pairs_per_pass": dg.MetadataValue.json(report.pairs_per_pass),
         "skipped_oversized_blocks": dg.MetadataValue.json(report.skipped_blocks),
         "reduction_ratio": report.reduction_ratio,
@@ -75,8 +81,7 @@ def _completeness_metadata(data_dir: Path, records: pd.DataFrame, pairs: pd.Data
     truth_file = data_dir / TRUTH_RECORDS_FILE
     if not truth_file.is_file():
         return {}
-    truth = records[["source", "source_row"]].merge(pd.read_parquet(truth_file), on=["source", "source_row"],
-                                                    how="left", validate="one_to_one")["person_id"]
+    truth = true_persons(records, pd.read_parquet(truth_file))
     completeness = completeness_per_pass(pairs, truth)
     return {"pairs_completeness": completeness.pop("all"),
             "pairs_completeness_per_pass": dg.MetadataValue.json(completeness)}
@@ -96,11 +101,13 @@ def _weights_table(weights: LevelWeights) -> str:
 def scored_links(context: dg.AssetExecutionContext, settings: TermtemSettings, database: GoldenDatabase,
                  linkable_records: pd.DataFrame, candidate_pairs: pd.DataFrame) -> pd.DataFrame:
     linkage = _linkage(settings)
+    comparisons = linkage.built_comparisons()
     steward = steward_pairs(steward_decisions(database.engine()), linkable_records["record_id"])
+    pairs, levels = split_levels(candidate_pairs, comparisons)
     scored, report = score_links(
-        linkable_records, candidate_pairs, linkage.built_comparisons(), em=linkage.expectation_maximisation,
+        linkable_records, pairs, comparisons, em=linkage.expectation_maximisation,
         thresholds=linkage.thresholds, supervised=linkage.supervised, steward=steward,
-        citizen_ids=valid_citizen_ids(linkable_records))
+        citizen_ids=valid_citizen_ids(linkable_records), levels=levels)
     weights = report.weights
     context.add_output_metadata({
         "pairs": len(scored),
@@ -116,6 +123,8 @@ def scored_links(context: dg.AssetExecutionContext, settings: TermtemSettings, d
         "steward_decisions_on_unknown_records": report.decisions_on_unknown_records,
         "supervised_training_pairs": report.supervised_pairs,
     })
+    # The model that scored the pairs travels with them to the release (stewards' decisions record it).
+    scored.attrs["model_version"] = weights.version
     return scored
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.provinces import all_provinces_tags
 from bench.whole_graph import generated_sample
 from termtem.settings import DB_URL_ENV, load_operations_settings
 
@@ -44,10 +45,12 @@ def _run(folder: Path, mode: str) -> float:
         with dg.DagsterInstance.local_temp(tempdir=scratch) as instance:
             started = time.perf_counter()
             if mode == "in_process":
-                result = full_run_job().execute_in_process(run_config=run_config, instance=instance)
+                result = full_run_job().execute_in_process(run_config=run_config, instance=instance,
+                                                           tags=all_provinces_tags())
                 success = result.success
             else:
-                with dg.execute_job(dg.reconstructable(full_run_job), instance, run_config=run_config) as result:
+                with dg.execute_job(dg.reconstructable(full_run_job), instance, run_config=run_config,
+                                    tags=all_provinces_tags()) as result:
                     success = result.success
             seconds = time.perf_counter() - started
     if not success:

@@ -16,7 +16,7 @@ Prints, from a generated sample with ground truth (``termtem generate`` at the d
   mistyped (``typo``), the share of (written, true) name pairs of that same person whose key agrees, for
   PyThaiNLP's lk82, udom83 and metasound and termtem's :func:`matching.names.phonetic_key`; and, as the price
   of a coarse key, the share of pairs of two different people's family names that agree;
-* **throughput**: ``normalise_records`` on ``--records`` rows drawn at random from all six registries of a
+* **throughput**: ``normalise_records`` on ``--records`` rows drawn at random from all seven registries of a
   ``--speed-people`` sample, in a fresh process (model and gazetteer loading included), against the 60 s
   target for a million records; and on ``bench.messy_rows`` (every row distinct, the worst case). CPU time is
   printed beside wall time because other work on a shared machine inflates the wall time.

@@ -7,7 +7,9 @@ file), so the figure is the bulk load and the commit of :func:`termtem.golden_st
 
 Wall time depends on what else the machine runs, so the CPU time spent on the publish is printed too: this
 process (conversion to Arrow and CSV, or SQLite itself) and, on PostgreSQL, the server backend that ran the
-``COPY`` (read from ``/proc``, so only for a server on this machine).
+``COPY`` and built the partition's indexes (read from ``/proc``, so only for a server on this machine; the CPU
+of parallel index-build workers, which PostgreSQL starts for large partitions, is not counted).
+
 Usage::
 
     python -m bench.publish                                   # 100k and 1M persons, both databases, 3 repeats

@@ -1,7 +1,8 @@
 """How long the review app takes to read its pages from a large release (SQLite, a scratch database).
 
 Publishes a synthetic release (:func:`termtem.golden_store.sample.sample_release`) and prints the median time to
-read the queue, one pair and one person, the reads behind the queue, pair and person pages. Usage::
+read the pair queue, one pair, one person, the cluster queue and one proposed cluster: the reads behind the
+queue, pair, person, clusters and cluster pages. Usage::
 
     python -m bench.review_pages --people 50000 --repeat 5
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 from termtem.golden_store import engine_for, publish_release
 from termtem.golden_store.sample import sample_release
 from termtem.review.cluster import person_view
+from termtem.review.proposed_clusters import cluster_queue, cluster_view
 from termtem.review.queue import pair_view, review_queue
 
 
@@ -42,12 +44,16 @@ def main() -> None:
         first = queue.iloc[0]
         view = pair_view(engine, first["left_record_id"], first["right_record_id"])
         person_id = view["sides"][0]["golden_person_id"]
-        print(f"{args.people:,} persons, {len(queue):,} pairs in the review queue; median of {args.repeat} reads")
+        clusters = cluster_queue(engine)[1]
+        print(f"{args.people:,} persons, {len(queue):,} pairs in the review queue, {len(clusters):,} proposed "
+              f"clusters; median of {args.repeat} reads")
         pages = {"queue": lambda: review_queue(engine),
                  "pair": lambda: pair_view(engine, first["left_record_id"], first["right_record_id"]),
-                 "person": lambda: person_view(engine, person_id)}
+                 "person": lambda: person_view(engine, person_id),
+                 "clusters": lambda: cluster_queue(engine),
+                 "cluster": lambda: cluster_view(engine, clusters["cluster"].iloc[0])}
         for page, read in pages.items():
-            print(f"  {page:<7} page  {_median_seconds(read, args.repeat):6.2f} s")
+            print(f"  {page:<8} page  {_median_seconds(read, args.repeat):6.2f} s")
         engine.dispose()
 
 

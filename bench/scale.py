@@ -1,6 +1,8 @@
 """End-to-end scale benchmark: generate N people, run the whole pipeline, print time per stage and peak memory.
 
-Each size runs in a child process so its peak resident memory is its own. Usage::
+Each size runs in a child process so its peak resident memory is its own; the steps with the highest resident
+memory while they ran are printed too (:mod:`bench.step_memory`), which is where to look when the peak grows.
+The run is :func:`pipelines.in_process_run.whole_run`: every step in this process, no output capture. Usage::
 
     python -m bench.scale --people 10000 100000
 
@@ -17,6 +19,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dagster as dg
+
+from bench.step_memory import sampled_rss, step_memory
 from bench.whole_graph import generated_sample, materialised
 
 #: Steps of person linkage, always printed.
@@ -34,7 +39,8 @@ def _measure(folder: Path) -> dict:
     """Run the pipeline in this process: step and stage timings (s), total (s), peak RSS (MiB), linkage counts."""
     from pipelines.definitions import all_assets
 
-    with materialised(folder) as (result, total):
+    instance = dg.DagsterInstance.ephemeral()
+    with sampled_rss() as samples, materialised(folder, instance) as (result, total):
         counts = {"linkable records": _metadata(result, "linkable_records", "records"),
                   "candidate pairs": _metadata(result, "candidate_pairs", "pairs"),
                   "links": _metadata(result, "scored_links", "by_decision").get("link", 0),
@@ -42,6 +48,7 @@ def _measure(folder: Path) -> dict:
                   "persons": _metadata(result, "person_clusters", "persons")}
         steps = {event.step_key: event.event_specific_data.duration_ms / 1000
                  for event in result.all_events if event.is_step_success}
+        memory = step_memory(instance, result.run_id, samples)
     group_of_step = {asset.node_def.name: next(iter(asset.group_names_by_key.values())) for asset in all_assets}
     stages: dict[str, float] = {}
     for step, seconds in steps.items():
@@ -49,7 +56,7 @@ def _measure(folder: Path) -> dict:
         stages[stage] = stages.get(stage, 0.0) + seconds
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"success": result.success, "total_seconds": total, "steps": steps, "stages": stages,
-            "peak_mib": peak_mib, "counts": counts}
+            "peak_mib": peak_mib, "counts": counts, "step_memory": memory}
 
 
 def _print(people: int, generated: float | None, figures: dict) -> None:
@@ -67,6 +74,10 @@ def _print(people: int, generated: float | None, figures: dict) -> None:
         print(f"    {step:<44} {seconds:>8.2f} s")
     print(f"  {'end to end':<46} {figures['total_seconds']:>8.2f} s")
     print(f"  {'peak memory':<46} {figures['peak_mib']:>8.0f} MiB")
+    print("  steps with the highest resident memory (peak while running, and at its start):")
+    by_peak = sorted(figures["step_memory"].items(), key=lambda item: -item[1]["peak_mib"])
+    for step, memory in by_peak[:8]:
+        print(f"    {step:<44} {memory['peak_mib']:>8.0f} MiB  (from {memory['start_mib']:,.0f})")
     print(f"  {'people per second':<46} {people / figures['total_seconds']:>8,.0f}")
 
 

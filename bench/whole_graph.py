@@ -1,15 +1,16 @@
-"""Shared by the benchmarks: generated samples under ``data/bench/`` and a timed whole-graph materialisation."""
+"""Shared by the benchmarks: generated samples under ``data/bench/`` and a timed whole-graph run."""
 
 from __future__ import annotations
 
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines.in_process_run import WholeRunResult, whole_run
 from termtem.settings import PROJECT_ROOT
 
 BENCH_DATA = PROJECT_ROOT / "data" / "bench"
@@ -28,20 +29,17 @@ def generated_sample(people: int, seed: int) -> tuple[Path, float | None]:
 
 
 @contextmanager
-def materialised(folder: Path) -> Iterator[tuple[dg.ExecuteInProcessResult, float]]:
-    """Materialise every asset and check on a sample into a scratch SQLite database; yield the result and seconds.
+def materialised(folder: Path, instance: dg.DagsterInstance | None = None,
+                 ) -> Iterator[tuple[WholeRunResult, float]]:
+    """Run every asset and check on a sample into a scratch SQLite database; yield the result and seconds.
 
-    Asset values are read through the result while the context is open (the scratch folder goes with it).
+    The run is :func:`pipelines.in_process_run.whole_run` (in this process, values kept only while a step uses
+    them). Asset values are read through the result while the context is open (the scratch folder goes with it).
+    ``instance`` (left open) lets a caller read the run's event log (step start and end times) afterwards.
     """
-    from assets.resources import GoldenDatabase, TermtemSettings
-    from pipelines.definitions import all_assets, all_checks
-
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, ExitStack() as closing:
+        run_instance = instance or closing.enter_context(dg.DagsterInstance.ephemeral(tempdir=scratch))
         started = time.perf_counter()
-        result = dg.materialize(
-            [*all_assets, *all_checks],
-            resources={"settings": TermtemSettings(data_dir=str(folder)),
-                       "database": GoldenDatabase(url=f"sqlite:///{scratch}/golden.sqlite")},
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-        )
-        yield result, time.perf_counter() - started
+        with whole_run(run_instance, {"settings": {"data_dir": str(folder)},
+                                      "database": {"url": f"sqlite:///{scratch}/golden.sqlite"}}) as result:
+            yield result, time.perf_counter() - started

@@ -114,6 +114,12 @@ def pairs_within_blocks(block_ids: np.ndarray, max_block_size: int) -> tuple[np.
     return np.minimum(first, second), np.maximum(first, second), skipped
 
 
+def pass_block_ids(records: pd.DataFrame, passes: tuple[BlockingPass, ...]) -> list[np.ndarray]:
+    """The block of every record in every pass (``-1`` where a key is missing), key columns factorised once."""
+    codes = _KeyCodes(records)
+    return [_block_ids(codes, blocking_pass.keys, len(records)) for blocking_pass in passes]
+
+
 def block_pairs(records: pd.DataFrame, passes: tuple[BlockingPass, ...], max_block_size: int) -> tuple[
         pd.DataFrame, BlockingReport]:
     """Union the candidate pairs of every pass.
@@ -130,14 +136,31 @@ def block_pairs(records: pd.DataFrame, passes: tuple[BlockingPass, ...], max_blo
     """
     if len(passes) > 63:
         raise ValueError(f"at most 63 blocking passes, got {len(passes)}")
-    n = len(records)
-    codes = _KeyCodes(records)
+    return union_pass_pairs(pass_block_ids(records, passes), passes, max_block_size, len(records))
+
+
+def union_pass_pairs(block_ids: list[np.ndarray], passes: tuple[BlockingPass, ...], max_block_size: int,
+                     records: int) -> tuple[pd.DataFrame, BlockingReport]:
+    """Union the pairs within the blocks of every pass, given each record's block per pass.
+
+    Split from :func:`block_pairs` so that province partitions can block on national block ids
+    (:mod:`matching.provinces`) and still give exactly the national pairs.
+
+    Args:
+        block_ids: Per pass, the block of each record (``-1`` = none).
+        passes: The passes, in the order of ``block_ids`` (at most 63).
+        max_block_size: Largest block whose pairs are generated.
+        records: Number of records (the length of each ``block_ids`` array).
+
+    Returns:
+        As :func:`block_pairs`.
+    """
+    n = records
     pair_codes, pass_bits = [], []
     per_pass: dict[str, int] = {}
     skipped: dict[str, int] = {}
-    for bit, blocking_pass in enumerate(passes):
-        left, right, skipped[blocking_pass.name] = pairs_within_blocks(
-            _block_ids(codes, blocking_pass.keys, n), max_block_size)
+    for bit, (blocking_pass, ids) in enumerate(zip(passes, block_ids, strict=True)):
+        left, right, skipped[blocking_pass.name] = pairs_within_blocks(ids, max_block_size)
         per_pass[blocking_pass.name] = len(left)
         pair_codes.append(left * n + right)
         pass_bits.append(np.full(len(left), 1 << bit, dtype=np.int64))

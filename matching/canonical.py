@@ -35,7 +35,9 @@ CANONICAL_FIELDS: Final[dict[str, str]] = {
     "father_citizen_id": "father's citizen ID, where the registry records it",
     "guardian_citizen_id": "guardian's citizen ID, where the registry records it",
     "household_ref": "the agency's own household or family number (poverty roll, family log-book)",
-    "triage": "family triage colour from a case assessment (green / yellow / red)",
+    "triage": "family triage colour from a family assessment or case notes (green / yellow / red)",
+    "case_status": "social case status as written (เปิด, ติดตาม, ปิดกรณี, ยุติ …)",
+    "case_closed_on": "date a closed social case was closed, as written",
     "child_grant": "whether the child receives the child-support grant (Y/N)",
     "recorded_on": "when the agency recorded or last updated the row",
 }
@@ -80,6 +82,8 @@ NORMALISED_COLUMNS: Final[dict[str, str]] = {
     "guardian_citizen_id": "cleaned 13-digit ID or None",
     "household_ref": "agency household number, as given",
     "triage": "'green', 'yellow', 'red' or None",
+    "case_open": "True / False / None: the social case was open at the as-of date (matching/case_status.py)",
+    "case_closed_on": "datetime64 date the social case was closed, NaT when open or unknown",
     "child_grant": "True / False / None",
     "recorded_on": "datetime64 date the agency recorded the row, NaT when unknown",
 }

@@ -17,6 +17,8 @@ import operator
 import re
 from typing import NamedTuple
 
+import numpy as np
+
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Everything people put between digit groups: spaces of every kind, dashes, dots, slashes, zero-width marks.
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−_.,/\\'\"\u200b\u200c\u200d\ufeff\u00a0]+")
@@ -133,3 +135,33 @@ def parse_citizen_id(raw: object) -> CitizenId:
     cleaned = clean_citizen_id(raw)
     kind = citizen_id_kind(cleaned, raw=raw)
     return CitizenId(cleaned, kind not in _NOT_VALID, kind)
+
+
+def parse_citizen_ids(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`parse_citizen_id` over many values at once: (IDs, valid flags, kinds) as arrays.
+
+    Most values of a registry are already 13 ASCII digits; their check digits are computed together in numpy,
+    which costs a small fraction of one Python call per ID. Every other value goes through
+    :func:`parse_citizen_id`, so the results are the same value for value.
+
+    Args:
+        values: An object array of IDs as written (text, numbers, None or NaN).
+
+    Returns:
+        Object array of cleaned IDs (None where there is none), bool array of validity, object array of kinds.
+    """
+    count = len(values)
+    ids, valid, kinds = np.empty(count, dtype=object), np.zeros(count, dtype=bool), np.empty(count, dtype=object)
+    clean = np.fromiter((isinstance(value, str) and len(value) == 13 and value.isascii() and value.isdigit()
+                         for value in values), dtype=bool, count=count)
+    if clean.any():
+        digits = np.frombuffer("".join(values[clean]).encode("ascii"), dtype=np.uint8).reshape(-1, 13) - ord("0")
+        check = (11 - (digits[:, :12].astype(np.int64) @ np.array(_WEIGHTS)) % 11) % 10
+        right = check == digits[:, 12]
+        first = digits[:, 0]
+        by_digit = np.array([_KIND_BY_FIRST_DIGIT.get(str(digit), "other") for digit in range(10)], dtype=object)
+        ids[clean], valid[clean] = values[clean], right
+        kinds[clean] = np.where(right, by_digit[first], "invalid")
+    for position in np.flatnonzero(~clean):
+        ids[position], valid[position], kinds[position] = parse_citizen_id(values[position])
+    return ids, valid, kinds

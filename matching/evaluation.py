@@ -24,6 +24,12 @@ class ClusterScores:
     true_clusters: int
 
 
+def true_persons(records: pd.DataFrame, truth_records: pd.DataFrame) -> pd.Series:
+    """The true ``person_id`` of each record, by position, from a generated sample's ``truth_records``."""
+    return records[["source", "source_row"]].merge(truth_records, on=["source", "source_row"], how="left",
+                                                   validate="one_to_one")["person_id"]
+
+
 def _pairs(sizes: np.ndarray) -> int:
     return int((sizes * (sizes - 1) // 2).sum())
 

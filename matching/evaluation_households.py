@@ -31,7 +31,7 @@ def household_scores(records: pd.DataFrame, membership: pd.DataFrame, truth_reco
         membership: ``golden_person_id`` -> ``golden_household_id``.
         truth_records: The generator's ``source``, ``source_row``, ``person_id`` and ``household_id``.
         one_per_person: Score one record per true person (its first by source and row) instead of every record,
-            so a person held by six registries does not count six times.
+            so a person held by several registries does not count several times.
     """
     joined = records[["source", "source_row", "golden_person_id"]].merge(
         truth_records[["source", "source_row", "person_id", "household_id"]], on=["source", "source_row"],

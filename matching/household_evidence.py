@@ -145,6 +145,9 @@ def evidence_rows(records: pd.DataFrame, evidence: tuple[EvidenceEntry, ...]) ->
     relatives = pd.concat([records[field] for field in RELATION_FIELDS.values()], ignore_index=True)
     dwellings, owners = address_dwellings(records), citizen_owners(records, relatives)
     recorded = records["recorded_on"] if "recorded_on" in records else pd.Series(pd.NaT, index=records.index)
+    # The columns every part copies from, converted once rather than once per evidence entry.
+    person, record_id = records["golden_person_id"].to_numpy(), records["record_id"].to_numpy()
+    source, recorded_on = records["source"].to_numpy(), pd.to_datetime(recorded).to_numpy()
     parts, given = [], {}
     for rank, entry in enumerate(evidence):
         target_type, target = _targets(records, entry.kind, dwellings, owners)
@@ -153,9 +156,8 @@ def evidence_rows(records: pd.DataFrame, evidence: tuple[EvidenceEntry, ...]) ->
             keep &= records["source"].isin(entry.sources).to_numpy(bool)
         given[entry.kind] = given.get(entry.kind, np.zeros(len(records), bool)) | keep  # a weaker repeat adds nothing
         parts.append(pd.DataFrame({
-            "golden_person_id": records["golden_person_id"].to_numpy()[keep], "record": records.index[keep],
-            "record_id": records["record_id"].to_numpy()[keep], "source": records["source"].to_numpy()[keep],
-            "recorded_on": pd.to_datetime(recorded).to_numpy()[keep], "kind": entry.kind, "entry": rank,
+            "golden_person_id": person[keep], "record": records.index[keep], "record_id": record_id[keep],
+            "source": source[keep], "recorded_on": recorded_on[keep], "kind": entry.kind, "entry": rank,
             "target_type": target_type, "target": target.to_numpy(object)[keep]}))
     return pd.concat(parts, ignore_index=True)[list(EVIDENCE_COLUMNS)]
 

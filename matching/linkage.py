@@ -87,9 +87,21 @@ def link_records(records: pd.DataFrame, settings: LinkageConfig, *, steward: Ste
     pairs, blocking = block_pairs(records, settings.blocking_passes(), settings.blocking.max_block_size)
     if keep_pairs is not None:
         pairs = pairs[keep_pairs(pairs)].reset_index(drop=True)
+    return score_and_cluster(records, pairs, blocking, settings, steward=steward, citizen_ids=citizen_ids)
+
+
+def score_and_cluster(records: pd.DataFrame, pairs: pd.DataFrame, blocking: BlockingReport, settings: LinkageConfig,
+                      *, steward: StewardPairs, citizen_ids: np.ndarray | None,
+                      levels: np.ndarray | None = None) -> LinkageRun:
+    """Score the candidate pairs (levels computed here unless given) and cluster the records into persons.
+
+    The part of :func:`link_records` after blocking, shared with the province-partitioned run
+    (:func:`matching.provinces.link_records_by_province`), which brings its own pairs and levels.
+    """
     scored, scoring = score_links(records, pairs, settings.built_comparisons(),
                                   em=settings.expectation_maximisation, thresholds=settings.thresholds,
-                                  supervised=settings.supervised, steward=steward, citizen_ids=citizen_ids)
+                                  supervised=settings.supervised, steward=steward, citizen_ids=citizen_ids,
+                                  levels=levels)
     links = scored[scored["decision"] == LINK]
     cannot = scored[scored["rule"] == STEWARD_CANNOT_LINK]
     labels, clustering = cluster_records(len(records), links["left"].to_numpy(), links["right"].to_numpy(),

@@ -24,7 +24,8 @@ import pandas as pd
 
 from matching.addresses import clean_house_no, clean_moo, parse_thai_address
 from matching.canonical import NORMALISED_COLUMNS
-from matching.citizen_id import clean_citizen_id, parse_citizen_id
+from matching.case_status import case_columns
+from matching.citizen_id import clean_citizen_id, parse_citizen_ids
 from matching.dates import parse_date
 from matching.gazetteer import resolve_subdistrict
 from matching.names import (
@@ -197,8 +198,11 @@ def normalise_records(canonical: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 
     out: dict[str, Any] = {"source": canonical["source"].to_numpy(), "source_row": canonical["source_row"].to_numpy()}
     out["record_key"] = col("record_key").where(col("record_key").notna(), None).to_numpy()
-    out["citizen_id"], valid, out["citizen_id_kind"] = _map_many(col("citizen_id"), parse_citizen_id, 3)
-    out["citizen_id_valid"] = valid.astype(bool)
+    codes, distinct = pd.factorize(col("citizen_id"), use_na_sentinel=True)
+    written = np.empty(len(distinct) + 1, dtype=object)  # as in _map: text as is, anything else as str
+    written[:-1] = [value if isinstance(value, str) else str(value) for value in distinct]
+    parsed = parse_citizen_ids(written)
+    out["citizen_id"], out["citizen_id_valid"], out["citizen_id_kind"] = (column[codes] for column in parsed)
 
     full_title, full_given, full_family = _map_many(col("full_name"), _full_name, 3)
     given_title, given = _map_many(col("given_name"), _given_field, 2)
@@ -229,6 +233,7 @@ def normalise_records(canonical: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
             out[field] = _map(col(field), clean_citizen_id)
         out["household_ref"] = col("household_ref").where(col("household_ref").notna(), None).to_numpy()
         out["triage"] = _map(col("triage"), _triage)
+        out["case_open"], out["case_closed_on"] = case_columns(col("case_status"), col("case_closed_on"), as_of)
         out["child_grant"] = _map(col("child_grant"), _child_grant)
         out["recorded_on"] = _map_many(col("recorded_on"), _date_parser(as_of), 1)[0].astype("datetime64[ns]")
         out["given_rom"], out["family_rom"] = romanised.result()

@@ -72,17 +72,28 @@ class ComparedPairs:
     term_weights: np.ndarray
 
 
-def compare_pairs(codes: RecordCodes, left: np.ndarray, right: np.ndarray,
-                  comparisons: tuple[Comparison, ...]) -> ComparedPairs:
-    """Compare every pair on every field and work out the term-frequency adjustments."""
+def compare_levels(codes: RecordCodes, left: np.ndarray, right: np.ndarray,
+                   comparisons: tuple[Comparison, ...]) -> np.ndarray:
+    """Comparison level of every pair on every field (``int8``, pairs × fields).
+
+    A level depends on the two records' values only, so a province partition can compute the levels of its own
+    pairs on its own records (:mod:`matching.provinces`).
+    """
     gamma = np.empty((len(left), len(comparisons)), dtype=np.int8)
-    term_weights = np.zeros((len(left), len(comparisons)))
     for j, comparison in enumerate(comparisons):
         gamma[:, j] = comparison.compare(codes, left, right)
+    return gamma
+
+
+def term_frequency_weights(codes: RecordCodes, left: np.ndarray, gamma: np.ndarray,
+                           comparisons: tuple[Comparison, ...]) -> np.ndarray:
+    """Term-frequency adjustments (log2, pairs × fields); the frequencies are those of every record in ``codes``."""
+    term_weights = np.zeros(gamma.shape)
+    for j, comparison in enumerate(comparisons):
         if comparison.term_frequency:
             frequencies, random_agreement = value_frequencies(comparison.value_codes(codes))
             term_weights[:, j] = adjustment_weights(frequencies[left], gamma[:, j] == 0, random_agreement)
-    return ComparedPairs(gamma, term_weights)
+    return term_weights
 
 
 @dataclass(frozen=True)
@@ -111,16 +122,20 @@ def decide(score: np.ndarray, thresholds: Thresholds) -> np.ndarray:
     return np.select([score >= thresholds.link, score >= thresholds.review], [LINK, REVIEW], NON_LINK).astype(object)
 
 
-def _with_steward_pairs(pairs: pd.DataFrame, steward: StewardPairs) -> pd.DataFrame:
-    """Candidate pairs plus decided pairs blocking did not propose (``passes`` = ``steward``)."""
+def _with_steward_pairs(pairs: pd.DataFrame, gamma: np.ndarray, steward: StewardPairs, codes: RecordCodes,
+                        comparisons: tuple[Comparison, ...]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Candidate pairs plus decided pairs blocking did not propose (``passes`` = ``steward``), with their levels."""
     decided = pd.DataFrame({"left": steward.left, "right": steward.right})
     extra = decided.merge(pairs[["left", "right"]], how="left", indicator=True)
     extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
     if extra.empty:
-        return pairs
+        return pairs, gamma
     passes = pairs["passes"].astype(object).tolist() + [STEWARD_PASS] * len(extra)
-    combined = pd.concat([pairs[["left", "right"]], extra], ignore_index=True)
-    return combined.assign(passes=pd.Categorical(passes)).sort_values(["left", "right"], ignore_index=True)
+    combined = pd.concat([pairs[["left", "right"]], extra], ignore_index=True).assign(passes=pd.Categorical(passes))
+    extra_gamma = compare_levels(codes, extra["left"].to_numpy(np.int64), extra["right"].to_numpy(np.int64),
+                                 comparisons)
+    order = np.lexsort((combined["right"].to_numpy(), combined["left"].to_numpy()))
+    return combined.iloc[order].reset_index(drop=True), np.concatenate([gamma, extra_gamma])[order]
 
 
 def _decided_rows(pairs: pd.DataFrame, steward: StewardPairs) -> tuple[np.ndarray, np.ndarray]:
@@ -132,7 +147,8 @@ def _decided_rows(pairs: pd.DataFrame, steward: StewardPairs) -> tuple[np.ndarra
 
 def score_links(records: pd.DataFrame, pairs: pd.DataFrame, comparisons: tuple[Comparison, ...], *,
                 em: EmParameters, thresholds: Thresholds, supervised: SupervisedParameters,
-                steward: StewardPairs, citizen_ids: np.ndarray | None) -> tuple[pd.DataFrame, ScoringReport]:
+                steward: StewardPairs, citizen_ids: np.ndarray | None,
+                levels: np.ndarray | None = None) -> tuple[pd.DataFrame, ScoringReport]:
     """Score, explain and decide every candidate pair.
 
     Args:
@@ -145,13 +161,19 @@ def score_links(records: pd.DataFrame, pairs: pd.DataFrame, comparisons: tuple[C
         steward: Steward verdicts in force (:func:`matching.steward.steward_pairs`).
         citizen_ids: Valid citizen ID per record (None where not valid), or None when records carry none: two
             records with different valid IDs are never linked.
+        levels: Comparison levels of ``pairs`` computed beforehand (:func:`compare_levels`, per province
+            partition); None computes them here.
 
     Returns:
         ``scored_links`` (:data:`SCORED_LINK_COLUMNS` then ``w_<field>``) and a report.
     """
-    pairs = _with_steward_pairs(pairs, steward)
+    codes = RecordCodes(records)
+    if levels is None:
+        levels = compare_levels(codes, pairs["left"].to_numpy(np.int64), pairs["right"].to_numpy(np.int64),
+                                comparisons)
+    pairs, levels = _with_steward_pairs(pairs, levels, steward, codes, comparisons)
     left, right = pairs["left"].to_numpy(np.int64), pairs["right"].to_numpy(np.int64)
-    compared = compare_pairs(RecordCodes(records), left, right, comparisons)
+    compared = ComparedPairs(levels, term_frequency_weights(codes, left, levels, comparisons))
     model, weights = fit_weights(compared, comparisons, em)
     partial = weights.partial_weights(compared.gamma) + compared.term_weights
     rows, same = _decided_rows(pairs, steward)

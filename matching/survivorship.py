@@ -58,6 +58,9 @@ def _exact_birth_date(records: pd.DataFrame, attributes: tuple[str, ...], trust:
     return (records["birth_date_flag"] != "ok").to_numpy(np.int64)
 
 
+#: Columns the criteria read besides a rule's attributes.
+_CRITERIA_COLUMNS: tuple[str, ...] = ("source", "recorded_on", "birth_date_flag")
+
 #: Criterion name -> sort key per record (smaller wins).
 CRITERIA: dict[str, Callable[[pd.DataFrame, tuple[str, ...], dict[str, int]], np.ndarray]] = {
     "trust": _trust,
@@ -68,15 +71,16 @@ CRITERIA: dict[str, Callable[[pd.DataFrame, tuple[str, ...], dict[str, int]], np
 
 
 def _winners(records: pd.DataFrame, rule: SurvivorshipRule, trust: dict[str, int], person_codes: np.ndarray,
-             tie_breaks: list[np.ndarray], persons: int) -> np.ndarray:
+             tie_break: np.ndarray, persons: int) -> np.ndarray:
     """Position of the record that supplies the rule's attributes, per person (-1 when no record has any)."""
     eligible = records[list(rule.attributes)].notna().any(axis=1).to_numpy(bool)
     if rule.require_valid_citizen_id:
         eligible &= records["citizen_id_valid"].fillna(False).to_numpy(bool)
     positions = np.flatnonzero(eligible)
-    candidates = records.iloc[positions]
+    read = [column for column in (*_CRITERIA_COLUMNS, *rule.attributes) if column in records]
+    candidates = records[read].iloc[positions]  # only what the criteria read, not every column
     ranks = [CRITERIA[name](candidates, rule.attributes, trust) for name in rule.criteria]
-    keys = [key[positions] for key in tie_breaks] + ranks[::-1] + [person_codes[positions]]
+    keys = [tie_break[positions], *ranks[::-1], person_codes[positions]]
     ordered = positions[np.lexsort(keys)] if len(positions) else positions
     ordered_persons = person_codes[ordered]
     first = np.ones(len(ordered), bool)
@@ -84,6 +88,22 @@ def _winners(records: pd.DataFrame, rule: SurvivorshipRule, trust: dict[str, int
     winners = np.full(persons, -1, np.int64)
     winners[ordered_persons[first]] = ordered[first]
     return winners
+
+
+def _source_lists(person_codes: np.ndarray, source_codes: np.ndarray, source_names: pd.Index,
+                  persons: int) -> np.ndarray:
+    """Per person, the sorted, comma-joined sources of its records.
+
+    Why not a groupby join: a Python join per person is most of survivorship's time at 1M people, while only a
+    few dozen source combinations exist. So each person's set of sources is a row of booleans, the distinct rows
+    are joined once and mapped back (``source_names`` is sorted, so each text is sorted too).
+    """
+    present = np.zeros((persons, len(source_names)), bool)
+    present[person_codes, source_codes] = True
+    combinations, which = np.unique(present, axis=0, return_inverse=True)
+    names = np.asarray(source_names, dtype=object)
+    texts = np.array([",".join(names[row]) for row in combinations], dtype=object)
+    return texts[which.reshape(-1)]
 
 
 def build_golden_persons(records: pd.DataFrame, rules: tuple[SurvivorshipRule, ...],
@@ -104,20 +124,20 @@ def build_golden_persons(records: pd.DataFrame, rules: tuple[SurvivorshipRule, .
     """
     records = records.reset_index(drop=True)
     person_codes, person_ids = pd.factorize(records["golden_person_id"], sort=True)
-    source_codes, _ = pd.factorize(records["source"], sort=True)
-    tie_breaks = [records["source_row"].to_numpy(np.int64), source_codes]
+    source_codes, source_names = pd.factorize(records["source"], sort=True)
+    # Ties end on source, then row number: ranked once here as one key, rather than two keys in every rule's sort.
+    tie_break = np.empty(len(records), np.int64)
+    tie_break[np.lexsort([records["source_row"].to_numpy(np.int64), source_codes])] = np.arange(len(records))
     persons = pd.DataFrame({"golden_person_id": np.asarray(person_ids, dtype=object)})
     record_ids = records["record_id"]
     for rule in rules:
-        winners = _winners(records, rule, trust, person_codes, tie_breaks, len(persons))
+        winners = _winners(records, rule, trust, person_codes, tie_break, len(persons))
         for attribute in rule.attributes:
             for column in (attribute, *COMPANIONS.get(attribute, ())):
                 persons[column] = records[column].reindex(winners).to_numpy() if column in records else None
             persons[PROVENANCE_PREFIX + attribute] = record_ids.reindex(winners).to_numpy()
     persons["record_count"] = np.bincount(person_codes, minlength=len(persons))
-    memberships = pd.DataFrame({"person": person_codes, "source": records["source"].to_numpy()})
-    memberships = memberships.drop_duplicates().sort_values(["person", "source"])
-    persons["sources"] = memberships.groupby("person")["source"].agg(",".join).to_numpy()
+    persons["sources"] = _source_lists(person_codes, source_codes, source_names, len(persons))
     ordered = ["golden_person_id", *[column for attribute in SURVIVING_ATTRIBUTES
                                      for column in (attribute, *COMPANIONS.get(attribute, ()))]]
     rest = [column for column in persons.columns if column not in ordered]

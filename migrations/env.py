@@ -10,12 +10,18 @@ import sqlalchemy as sa
 from alembic import context
 
 from termtem.golden_store.engine import engine_for
+from termtem.golden_store.partitions import is_release_partition
 from termtem.golden_store.schema import metadata
 from termtem.settings import DEFAULT_DB_URL, configured_database_url
 
 
+def _declared(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Leave the releases' partitions (PostgreSQL) out of autogenerate: they are data, not schema."""
+    return not is_release_partition(name, type_, parent_names)
+
+
 def _run(connection: sa.Connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata,
+    context.configure(connection=connection, target_metadata=metadata, include_name=_declared,
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()

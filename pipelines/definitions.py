@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets import golden, households, linkage, observability
+from assets import golden, households, linkage, observability, provinces
 from assets.checks import quality_checks
 from assets.registries import registry_assets
 from assets.resources import TermtemSettings, golden_database
@@ -11,7 +11,7 @@ from pipelines.schedules import schedules
 from pipelines.sensors import sensors
 
 #: Everything the pipeline materialises, in graph order.
-all_assets = [*registry_assets, *dg.load_assets_from_modules([linkage, households, golden, observability])]
+all_assets = [*registry_assets, *dg.load_assets_from_modules([provinces, linkage, households, golden, observability])]
 all_checks = [*dg.load_asset_checks_from_modules([golden, observability]), *quality_checks]
 
 

@@ -4,6 +4,7 @@ import time
 
 import dagster as dg
 
+from assets.provinces import all_provinces_tags
 from assets.registries import SOURCES
 from pipelines.jobs import OPERATIONS, drop_folder_run_config, full_run_job
 from termtem.drop_folder import DropCursor, check_drop
@@ -32,7 +33,7 @@ def drop_sensor(source: str, operations: OperationsSettings = OPERATIONS) -> dg.
             return dg.SensorResult(skip_reason=check.reason, cursor=cursor)
         request = dg.RunRequest(run_key=f"{source}:{check.sha256}", run_config=run_config,
                                 tags={"termtem/trigger": "drop", "termtem/source": source,
-                                      "termtem/export_sha256": str(check.sha256)})
+                                      "termtem/export_sha256": str(check.sha256), **all_provinces_tags()})
         return dg.SensorResult(run_requests=[request], cursor=cursor)
 
     return watch_drop_folder

@@ -61,8 +61,8 @@ def _print_summary(summary: dict) -> None:
 def _run(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from assets.resources import TermtemSettings, golden_database
-    from pipelines.definitions import all_assets, all_checks
+    from assets.provinces import all_provinces_tags
+    from pipelines.in_process_run import whole_run
     from termtem.golden_store import current_release, engine_for
 
     data_dir = Path(args.data_dir)
@@ -75,16 +75,15 @@ def _run(args: argparse.Namespace) -> int:
         print(f"no sample yet: generating {SAMPLE_PEOPLE:,} synthetic people into {data_dir} (seed {SAMPLE_SEED})")
         generate_registries(data_dir, people=SAMPLE_PEOPLE, seed=SAMPLE_SEED)
 
-    settings = TermtemSettings(data_dir=str(data_dir), as_of_date=args.as_of.isoformat() if args.as_of else "")
+    resources = {"settings": {"data_dir": str(data_dir), "as_of_date": args.as_of.isoformat() if args.as_of else ""},
+                 "database": {"url": args.db_url}}
     started = time.perf_counter()
-    result = dg.materialize(
-        [*all_assets, *all_checks],
-        resources={"settings": settings, "database": golden_database(args.db_url)},
-        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
-        raise_on_error=False,
-    )
+    # Run without keeping every step's output in memory (``materialize`` would hold them all to the end).
+    with dg.DagsterInstance.ephemeral() as instance, whole_run(
+            instance, resources, log_level=args.log_level, raise_on_error=False, tags=all_provinces_tags()) as result:
+        success = result.success
     elapsed = time.perf_counter() - started
-    if not result.success:
+    if not success:
         print("termtem: the run failed; see the log above for the failing step", file=sys.stderr)
         return 1
     summary = current_release(engine_for(args.db_url))

@@ -10,6 +10,12 @@ missing, empty (no header row), declared in an encoding its bytes contradict, or
 or appears twice in the header. A row it can read but not map (more or fewer cells than the header, bytes invalid
 in the encoding or a NUL, a cell over ``ingest.max_field_chars``) keeps its source row number, gets a
 ``read_problem`` code and its cells as found in ``raw_cells``, and goes to the quarantine.
+
+Speed (a million-person run reads 1.7M rows): a cleanly decoded CSV is parsed by pyarrow and a plain .xlsx sheet
+straight from its XML (:mod:`termtem.xlsx_cells`); anything those readers cannot keep exactly (rows of another
+width, undecodable bytes, formulas, date-formatted cells) goes through the ``csv`` module or openpyxl as before.
+Every column is held once per distinct cell, so the cell checks run per distinct value and the canonical frame
+shares one string per distinct value.
 """
 
 from __future__ import annotations
@@ -19,11 +25,8 @@ import csv
 import datetime as dt
 import difflib
 import io
-import json
 import logging
 import re
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,30 +34,20 @@ import pandas as pd
 import sqlalchemy as sa
 
 from matching.canonical import CANONICAL_COLUMNS
-from quality.quarantine import READ_PROBLEM_COLUMNS, QuarantineReason
+from quality.quarantine import READ_PROBLEM_COLUMNS
+from termtem.export_table import ExportColumn, ExportTable, clean_header, flag_cells, from_rows, parse_csv_with_arrow
 from termtem.settings import IngestLimits, SourceConfig, load_quality_settings
+from termtem.xlsx_cells import read_plain_sheet
 
 log = logging.getLogger(__name__)
 
 #: Single-byte Thai encodings: they decode almost any bytes, so UTF-8 read with them turns into mojibake.
 _THAI_SINGLE_BYTE = ("cp874", "tis-620", "iso8859-11")
-#: Text that did not decode (surrogate escapes of the bad bytes) or that no database column can hold (NUL).
-_BAD_TEXT = re.compile("[\x00\udc80-\udcff]")
 _UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 class IngestError(ValueError):
     """A registry export cannot be read or does not fit its mapping; the message names file and column."""
-
-
-@dataclass(frozen=True)
-class _Export:
-    """An export as read: header, one text array per header column, and per row its read problem and cells."""
-
-    header: list[str]
-    columns: list[np.ndarray]
-    problem: np.ndarray
-    cells: np.ndarray
 
 
 def _where(config: SourceConfig, path: Path) -> str:
@@ -65,39 +58,28 @@ def _mapping(config: SourceConfig) -> str:
     return f"config/sources/{config.name}.yaml"
 
 
-def _shown(cell: str) -> str:
-    """A cell fit for the quarantine: undecodable bytes as ``\\xNN``, NUL as ``\\x00``."""
-    return _BAD_TEXT.sub(lambda bad: f"\\x{(ord(bad.group()) & 0xFF):02x}", cell)
+def _decode(data: bytes, config: SourceConfig, path: Path) -> tuple[str, str, bool]:
+    """Decode a CSV export as declared (or detected); bad bytes stay as surrogate escapes for the rows.
 
-
-def _row_json(header: list[str], row: list[str | None]) -> str:
-    """A row's cells as found, keyed by the export's column names (``column N`` past the header)."""
-    seen: Counter[str] = Counter()
-    found = {}
-    for position, cell in enumerate(row):
-        name = header[position] if position < len(header) and header[position] else f"column {position + 1}"
-        seen[name] += 1
-        found[name if seen[name] == 1 else f"{name} ({seen[name]})"] = None if cell is None else _shown(cell)
-    return json.dumps(found, ensure_ascii=False)
-
-
-def _decode(data: bytes, config: SourceConfig, path: Path) -> tuple[str, str]:
-    """Decode a CSV export as declared (or detected); bad bytes stay as surrogate escapes for the rows."""
+    Returns the text, the encoding used and whether every byte decoded (then no row needs checking for escapes).
+    """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise IngestError(f"{_where(config, path)} is UTF-16 text; export it as UTF-8 or Windows-874 (cp874)")
     bom = data.startswith(codecs.BOM_UTF8)
     try:
-        data.decode("utf-8")
+        as_utf8: str | None = data.decode("utf-8")
         utf8 = not data.isascii()
     except UnicodeDecodeError:
-        utf8 = False
+        as_utf8, utf8 = None, False
     encoding = ("utf-8" if bom or utf8 else "cp874") if config.encoding == "auto" else config.encoding
     if encoding in _THAI_SINGLE_BYTE and (bom or utf8):
         evidence = "starts with a UTF-8 byte-order mark" if bom else "decodes as UTF-8"
         raise IngestError(f"{_where(config, path)} is declared {encoding} in {_mapping(config)} but is UTF-8 (it "
                           f"{evidence}); read as {encoding} every Thai letter would be garbled: set encoding: utf-8")
+    if as_utf8 is not None and encoding.startswith("utf-8"):
+        return as_utf8.removeprefix("\ufeff"), encoding, True
     text = data.decode("utf-8-sig" if encoding.startswith("utf-8") else encoding, errors="surrogateescape")
-    return text, encoding
+    return text, encoding, not _UNDECODED.search(text)
 
 
 def _check_decoded(rows: list[list[str | None]], config: SourceConfig, path: Path, encoding: str,
@@ -119,53 +101,12 @@ def _check_decoded(rows: list[list[str | None]], config: SourceConfig, path: Pat
                       f"{len(rows) - 1:,} rows have bytes {encoding} cannot decode; {hint}")
 
 
-def _from_rows(header: list[str], rows: list[list[str | None]], *, short_rows_fit: bool) -> _Export:
-    """Columns from rows; a row of another width than the header is kept whole as ``wrong_shape``."""
-    width, count = len(header), len(rows)
-    problem = np.full(count, None, dtype=object)
-    cells = np.full(count, None, dtype=object)
-    widths = np.fromiter(map(len, rows), np.int64, count)
-    misfits = (widths > width) | ((widths < width) & (not short_rows_fit))
-    rows = list(rows)
-    for position in np.flatnonzero(misfits):
-        problem[position] = QuarantineReason.WRONG_SHAPE.value
-        cells[position] = _row_json(header, rows[position])
-        rows[position] = []
-    for position in np.flatnonzero(widths != width):
-        rows[position] = rows[position] + [None] * (width - len(rows[position]))
-    columns = [np.array(column, dtype=object) for column in zip(*rows, strict=True)] if count else \
-        [np.empty(0, dtype=object) for _ in header]
-    return _Export(header, columns, problem, cells)
-
-
-def _flag_cells(export: _Export, limits: IngestLimits) -> None:
-    """Mark rows with undecodable text or an oversized cell (unless already marked) and blank their fields."""
-    rows = len(export.problem)
-    oversized = np.zeros(rows, bool)
-    undecodable = np.zeros(rows, bool)
-    for column in export.columns:
-        text = np.where(pd.isna(column), "", column)
-        oversized |= np.fromiter(map(len, text), np.int64, rows) > limits.max_field_chars
-        if _BAD_TEXT.search("".join(text)):
-            undecodable |= np.fromiter((bool(_BAD_TEXT.search(cell)) for cell in text), bool, rows)
-    free = pd.isna(export.problem)
-    for mask, reason in ((undecodable & free, QuarantineReason.UNDECODABLE_TEXT),
-                         (oversized & free & ~undecodable, QuarantineReason.OVERSIZED_FIELD)):
-        for position in np.flatnonzero(mask):
-            export.problem[position] = reason.value
-            export.cells[position] = _row_json(export.header, [column[position] for column in export.columns])
-    flagged = ~pd.isna(export.problem)
-    for column in export.columns:
-        column[flagged] = None
-
-
-def _header(cells: list[str | None]) -> list[str]:
-    # Column names, not data: surrounding spaces and invisible marks are dropped so that they still match.
-    return [(cell or "").strip().strip("\ufeff\u200b\u200c\u200d").strip() for cell in cells]
-
-
-def _read_csv(config: SourceConfig, path: Path, limits: IngestLimits) -> _Export:
-    text, encoding = _decode(path.read_bytes(), config, path)
+def _read_csv(config: SourceConfig, path: Path, limits: IngestLimits) -> ExportTable:
+    data = path.read_bytes()
+    text, encoding, clean = _decode(data, config, path)
+    if clean and (export := parse_csv_with_arrow(text, data, encoding)) is not None:
+        flag_cells(export, limits)
+        return export
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # long cells are quarantined, not fatal
     try:
         rows: list[list[str | None]] = list(filter(None, csv.reader(io.StringIO(text, newline=""))))
@@ -174,10 +115,10 @@ def _read_csv(config: SourceConfig, path: Path, limits: IngestLimits) -> _Export
     if not rows:
         raise IngestError(f"{_where(config, path)} is empty: it has no header row, so the mapping "
                           f"{_mapping(config)} cannot be checked")
-    if _UNDECODED.search(text):
+    if not clean:
         _check_decoded(rows, config, path, encoding, limits)
-    export = _from_rows(_header(rows[0]), rows[1:], short_rows_fit=False)
-    _flag_cells(export, limits)
+    export = from_rows(clean_header(rows[0]), rows[1:], short_rows_fit=False)
+    flag_cells(export, limits)
     return export
 
 
@@ -196,7 +137,11 @@ def _excel_text(value: object) -> str | None:
     return str(getattr(value, "text", value))  # an array formula keeps its formula text
 
 
-def _read_excel(config: SourceConfig, path: Path, limits: IngestLimits) -> _Export:
+def _excel_values(config: SourceConfig, path: Path) -> list[list[object]]:
+    """The sheet's cell values: read straight from its XML when it is a plain table, else through openpyxl."""
+    plain = read_plain_sheet(path, config.sheet)
+    if plain is not None:
+        return plain
     from openpyxl import load_workbook
 
     # data_only=False: a formula cell gives its formula, not a cached value computed by whoever saved the file.
@@ -206,37 +151,41 @@ def _read_excel(config: SourceConfig, path: Path, limits: IngestLimits) -> _Expo
             raise IngestError(f"{_where(config, path)} has no sheet {config.sheet!r}; sheets found: "
                               f"{workbook.sheetnames}; mapping: {_mapping(config)}")
         sheet = workbook[config.sheet] if config.sheet is not None else workbook.worksheets[0]
-        rows = [[_excel_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
+
+
+def _read_excel(config: SourceConfig, path: Path, limits: IngestLimits) -> ExportTable:
+    rows = [[_excel_text(value) for value in row] for row in _excel_values(config, path)]
     rows = [row for row in rows if any(cell is not None for cell in row)]
     if not rows:
         raise IngestError(f"{_where(config, path)} is empty: it has no header row, so the mapping "
                           f"{_mapping(config)} cannot be checked")
-    header = _header(rows[0])
+    header = clean_header(rows[0])
     while header and not header[-1]:
         header.pop()
     # Excel leaves out trailing empty cells, so a short row is normal; a cell right of the header is not.
     trimmed = [row[:max((i + 1 for i, cell in enumerate(row) if cell is not None), default=0)] for row in rows[1:]]
-    export = _from_rows(header, trimmed, short_rows_fit=True)
-    _flag_cells(export, limits)
+    export = from_rows(header, trimmed, short_rows_fit=True)
+    flag_cells(export, limits)
     return export
 
 
-def _from_frame(frame: pd.DataFrame, limits: IngestLimits) -> _Export:
+def _from_frame(frame: pd.DataFrame, limits: IngestLimits) -> ExportTable:
     """A typed table (Parquet, SQL) as text columns; its shape is fixed, so only cells can be at fault."""
     columns = []
     for position in range(frame.shape[1]):
         values = frame.iloc[:, position].astype("string")
-        columns.append(values.astype(object).where(values.notna(), None).to_numpy(dtype=object))
+        columns.append(ExportColumn.of(values.astype(object).where(values.notna(), None).to_numpy(dtype=object)))
     rows = len(frame)
-    export = _Export(_header([str(name) for name in frame.columns]), columns,
+    export = ExportTable(clean_header([str(name) for name in frame.columns]), columns,
                      np.full(rows, None, dtype=object), np.full(rows, None, dtype=object))
-    _flag_cells(export, limits)
+    flag_cells(export, limits)
     return export
 
 
-def _read_export(config: SourceConfig, path: Path, engine: sa.Engine | None, limits: IngestLimits) -> _Export:
+def _read_export(config: SourceConfig, path: Path, engine: sa.Engine | None, limits: IngestLimits) -> ExportTable:
     if config.format == "sql":
         if engine is None:
             raise IngestError(f"source {config.name!r} reads SQL table {config.file!r} but no database was given")
@@ -257,7 +206,7 @@ def _read_export(config: SourceConfig, path: Path, engine: sa.Engine | None, lim
     return _from_frame(table.to_pandas(), limits)
 
 
-def _column_positions(export: _Export, config: SourceConfig, path: Path) -> dict[str, int]:
+def _column_positions(export: ExportTable, config: SourceConfig, path: Path) -> dict[str, int]:
     """Where each mapped column is in the header; one error naming every missing or ambiguous column."""
     positions: dict[str, list[int]] = {}
     for position, name in enumerate(export.header):
@@ -319,10 +268,9 @@ def read_registry(config: SourceConfig, data_dir: Path, engine: sa.Engine | None
         if field not in positions:
             canonical[field] = None
             continue
-        values = export.columns[positions[field]]
-        codes, distinct = pd.factorize(values)
-        blank = np.array([not value.strip() for value in distinct] + [True], bool)[codes]
-        canonical[field] = np.where(blank, None, values)
+        column = export.columns[positions[field]]
+        canonical[field] = column.per_row(np.array([value if value.strip() else None for value in column.distinct],
+                                                   dtype=object), None)
     canonical[READ_PROBLEM_COLUMNS[0]] = export.problem
     canonical[READ_PROBLEM_COLUMNS[1]] = export.cells
     log.info("read %d rows from source %s (%s), %d with a read problem", rows, config.name, path.name,

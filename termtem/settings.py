@@ -395,6 +395,9 @@ class AgencyCoverage(_Strict):
     social_cases_whole_family: float = Field(ge=0, le=1)
     child_grant: float = Field(ge=0, le=1)
     child_grant_take_up: float = Field(ge=0, le=1)
+    social_cases_closed: float = Field(default=0.0, ge=0, le=1)
+    family_assessment: float = Field(default=1.0, ge=0, le=1)
+    family_assessment_members: float = Field(default=1.0, ge=0, le=1)
 
 
 class GeneratorRates(_Strict):

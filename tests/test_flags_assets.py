@@ -28,7 +28,7 @@ def _upstream(decision: str) -> list[dg.AssetsDefinition]:
         "person_clusters": pd.DataFrame({"golden_person_id": ["P1", "Q1"],
                                          "record_id": ["civil_registration:1", "school_enrolment:1"],
                                          "source": ["civil_registration", "school_enrolment"],
-                                         "child_grant": [None, None]}),
+                                         "child_grant": [None, None], "case_open": [None, None]}),
         "scored_links": pd.DataFrame({"left": [0], "right": [1], "score": [0.7], "decision": [decision],
                                       "rule": ["model"]}),
     }

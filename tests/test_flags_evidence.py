@@ -25,7 +25,7 @@ def _records() -> pd.DataFrame:
         ("Q1", "school_enrolment", None), ("Q2", "school_enrolment", None), ("Q3", "health_centre", None),
         ("Q4", "child_grant", False), ("Q5", "child_grant", True),
     ]
-    frame = pd.DataFrame(rows, columns=["golden_person_id", "source", "child_grant"])
+    frame = pd.DataFrame(rows, columns=["golden_person_id", "source", "child_grant"]).assign(case_open=None)
     frame["record_id"] = frame["source"] + ":" + (frame.index + 1).astype(str)
     return frame
 

@@ -61,7 +61,8 @@ def test_each_rule_flags_exactly_its_age_range(rule: MissedChildRule) -> None:
 @pytest.mark.parametrize("rule", RULES, ids=[rule.name for rule in RULES])
 def test_each_rule_is_cleared_by_a_record_in_any_searched_source(rule: MissedChildRule) -> None:
     for source in rule.expected_in:
-        presence = pd.DataFrame({"golden_person_id": ["P1"], "source": [source], "child_grant": [True]})
+        required = {rule.require_true: [True]} if rule.require_true else {}
+        presence = pd.DataFrame({"golden_person_id": ["P1"], "source": [source], "child_grant": [True], **required})
         assert not _flagged(rule, _born(rule.min_age), presence=presence), source
 
 

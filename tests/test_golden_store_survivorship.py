@@ -45,6 +45,16 @@ def test_the_most_trusted_source_with_a_value_wins_and_a_blank_erases_nothing() 
     assert row["record_count"] == 2 and row["sources"] == "civil_registration,school_enrolment"
 
 
+def test_each_person_lists_its_distinct_sources_sorted_whatever_the_record_order() -> None:
+    golden = _golden(_record("school_enrolment", 3, person="P2"), _record("health_centre", 1, person="P1"),
+                     _record("civil_registration", 2, person="P1"), _record("health_centre", 4, person="P1"),
+                     _record("school_enrolment", 5, person="P3"), _record("civil_registration", 6, person="P2"))
+    assert golden.set_index("golden_person_id")["sources"].to_dict() == {
+        "P1": "civil_registration,health_centre", "P2": "civil_registration,school_enrolment",
+        "P3": "school_enrolment"}
+    assert golden["record_count"].tolist() == [3, 2, 1]
+
+
 def test_an_address_survives_whole_from_one_record_never_stitched() -> None:
     golden = _golden(
         _record("civil_registration", 1, house_code="10010012345", province_code="10", district_code="1001"),

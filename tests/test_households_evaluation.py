@@ -114,7 +114,7 @@ def test_flag_scores_count_precision_per_flag_and_recall_per_truly_missed_child(
 def test_recorded_households_know_only_the_triage_and_poverty_some_registry_holds() -> None:
     people = _truth_people().assign(triage=["red", "red", "red", None])  # T1 is triaged red
     rules = (RULES["triage_family_no_case"], RULES["poverty_no_child_grant"])
-    values = _source_values().assign(triage=None)
+    values = _source_values().assign(triage=None, case_open=None)
     truly = true_flags(people, _truth_records(), values, rules, AS_OF)
     assert truly[["golden_person_id", "rule"]].values.tolist() == [
         ["B", "poverty_no_child_grant"], ["C", "poverty_no_child_grant"],
@@ -122,9 +122,26 @@ def test_recorded_households_know_only_the_triage_and_poverty_some_registry_hold
     # No registry records T1's triage: only the poverty roll's row puts T1 on the list.
     recorded = true_flags(people, _truth_records(), values, rules, AS_OF, recorded_with=("child_grant",))
     assert set(recorded["rule"]) == {"poverty_no_child_grant"} and len(recorded) == 2
-    # B's case note records the triage: C (no case note of their own) is flagged, B is not.
+    # B's open case records the triage: C (no case of their own) is flagged, B is not.
     with_case = pd.concat([_truth_records(), pd.DataFrame(
         [("social_cases", 1, "B", "T1")], columns=["source", "source_row", "person_id", "household_id"])])
-    values = pd.concat([values, pd.DataFrame({"source": ["social_cases"], "source_row": [1], "triage": ["red"]})])
-    recorded = true_flags(people, with_case, values, rules, AS_OF, recorded_with=("child_grant",))
+    case = pd.DataFrame({"source": ["social_cases"], "source_row": [1], "triage": ["red"], "case_open": [True]})
+    recorded = true_flags(people, with_case, pd.concat([values, case]), rules, AS_OF, recorded_with=("child_grant",))
     assert recorded.loc[recorded["rule"] == "triage_family_no_case", "golden_person_id"].tolist() == ["C"]
+    # B's case was closed: B has no open case either.
+    closed = pd.concat([values, case.assign(case_open=False)])
+    recorded = true_flags(people, with_case, closed, rules, AS_OF, recorded_with=("child_grant",))
+    assert recorded.loc[recorded["rule"] == "triage_family_no_case", "golden_person_id"].tolist() == ["B", "C"]
+
+
+def test_a_family_assessment_alone_records_the_triage() -> None:
+    people = _truth_people().assign(triage=["yellow", "yellow", "yellow", None])
+    assessed = pd.concat([_truth_records(), pd.DataFrame(
+        [("family_assessment", 1, "A", "T1")], columns=["source", "source_row", "person_id", "household_id"])])
+    values = pd.concat([_source_values().assign(triage=None, case_open=None),
+                        pd.DataFrame({"source": ["family_assessment"], "source_row": [1], "triage": ["yellow"]})])
+    rule = (RULES["triage_family_no_case"],)
+    recorded = true_flags(people, assessed, values, rule, AS_OF, recorded_with=("child_grant",))
+    assert recorded["golden_person_id"].tolist() == ["B", "C"]  # the parent's assessment covers the children
+    green = values.assign(triage=values["triage"].replace({"yellow": "green"}))
+    assert true_flags(people, assessed, green, rule, AS_OF, recorded_with=("child_grant",)).empty

@@ -13,10 +13,17 @@ import pytest
 from assets.resources import GoldenDatabase, TermtemSettings
 from matching.clustering import cluster_records, valid_citizen_ids
 from matching.comparison import MISSING, RecordCodes
-from matching.evaluation import completeness_per_pass, pairwise_cluster_scores
+from matching.evaluation import completeness_per_pass, pairwise_cluster_scores, true_persons
 from matching.golden_ids import KEPT, assign_golden_ids
 from matching.linkage import LinkageRun, link_records
-from matching.scoring import LINK, NON_LINK, STEWARD_CANNOT_LINK, WEIGHT_PREFIX, compare_pairs
+from matching.scoring import (
+    LINK,
+    NON_LINK,
+    STEWARD_CANNOT_LINK,
+    WEIGHT_PREFIX,
+    compare_levels,
+    term_frequency_weights,
+)
 from matching.steward import DIFFERENT, SAME, steward_pairs
 from pipelines.definitions import all_assets
 from termtem.settings import BlockingPassSettings, LinkageSettings, load_linkage_settings
@@ -35,9 +42,7 @@ def blocked(generated_sample: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def linkable(blocked: dg.ExecuteInProcessResult, generated_sample: Path) -> pd.DataFrame:
     """The sample's linkable records as the pipeline builds them, with each record's true ``person_id``."""
     records = blocked.asset_value("linkable_records")
-    truth = pd.read_parquet(generated_sample / "truth_records.parquet")
-    return records.merge(truth[["source", "source_row", "person_id"]], on=["source", "source_row"], how="left",
-                         validate="one_to_one")
+    return records.assign(person_id=true_persons(records, pd.read_parquet(generated_sample / "truth_records.parquet")))
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +103,10 @@ def test_a_missing_value_counts_as_neither_agreement_nor_disagreement(linkable: 
     missing["birth_date"] = pd.NaT
     different["birth_date"] = original["birth_date"] - pd.Timedelta(days=4000)
     records = pd.concat([original, agreeing, missing, different], ignore_index=True)
-    compared = compare_pairs(RecordCodes(records), np.array([0, 0, 0]), np.array([1, 2, 3]), comparisons)
-    assert compared.gamma[:, field].tolist() == [0, MISSING, len(comparisons[field].levels) - 1]
-    partial = linked.scoring.weights.partial_weights(compared.gamma) + compared.term_weights
+    codes, left = RecordCodes(records), np.array([0, 0, 0])
+    gamma = compare_levels(codes, left, np.array([1, 2, 3]), comparisons)
+    assert gamma[:, field].tolist() == [0, MISSING, len(comparisons[field].levels) - 1]
+    partial = linked.scoring.weights.partial_weights(gamma) + term_frequency_weights(codes, left, gamma, comparisons)
     assert partial[1, field] == 0.0
     assert partial[0, field] > 0 > partial[2, field]
     others = np.arange(len(comparisons)) != field

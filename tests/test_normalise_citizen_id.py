@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching.citizen_id import (
     citizen_id_kind,
@@ -12,6 +15,7 @@ from matching.citizen_id import (
     compute_check_digit,
     is_valid_citizen_id,
     parse_citizen_id,
+    parse_citizen_ids,
 )
 
 
@@ -94,3 +98,17 @@ def test_nothing_usable_is_missing(nothing: object) -> None:
 @pytest.mark.parametrize("not_clean", [None, "", "123456789012", "123456789012a", "๑๒๓๔๕๖๗๘๙๐๑๒๑"])
 def test_is_valid_only_accepts_cleaned_ids(not_clean: str | None) -> None:
     assert not is_valid_citizen_id(not_clean)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(
+    st.text(alphabet="0123456789", min_size=12, max_size=14),
+    st.text(alphabet="0123456789-G ๑๒.", max_size=16),
+    st.none(), st.integers(min_value=0, max_value=10**13)), max_size=30))
+def test_the_array_parser_gives_what_the_one_value_parser_gives(values: list[object]) -> None:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    ids, valid, kinds = parse_citizen_ids(array)
+    expected = [parse_citizen_id(value) for value in values]
+    assert list(zip(ids, valid, kinds, strict=True)) == [tuple(item) for item in expected]
+    assert valid.dtype == bool

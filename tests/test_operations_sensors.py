@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from assets.provinces import PROVINCES, all_provinces_tags
 from assets.registries import SOURCES
 from pipelines.definitions import defs
 from pipelines.jobs import OPERATIONS, drop_folder_run_config
@@ -123,3 +124,16 @@ def test_every_file_agency_has_a_sensor_and_the_daily_schedule_runs_the_full_job
     assert schedule.cron_schedule == OPERATIONS.schedule.cron
     assert schedule.execution_timezone == OPERATIONS.schedule.timezone
     assert schedule.job_name == "termtem_full_run"
+
+
+def test_scheduled_and_dropped_runs_cover_every_province_partition(sensor: dg.SensorDefinition,
+                                                                   drop_folder: Path) -> None:
+    _land(drop_folder, "v1\n")
+    [dropped] = Ticks(sensor)()
+    schedule = defs.resolve_schedule_def("termtem_daily_full_run")
+    [scheduled] = schedule.evaluate_tick(dg.build_schedule_context()).run_requests or []
+    for request in (dropped, scheduled):
+        assert request.tags.items() >= all_provinces_tags().items()
+    assert scheduled.run_config == drop_folder_run_config()
+    assert all_provinces_tags() == {"dagster/asset_partition_range_start": PROVINCES.get_partition_keys()[0],
+                                    "dagster/asset_partition_range_end": "unknown"}

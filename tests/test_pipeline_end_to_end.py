@@ -15,11 +15,13 @@ from pipelines.definitions import all_assets, all_checks, defs
 
 # What the Fellegi-Sunter matcher (config/linkage.yaml) measured on the conftest sample (seed 7, 2,000 people).
 # A change to the generator, normalisation or matcher moves these on purpose: re-measure and update them in the
-# same commit, saying why. (The exact-rule baseline measured 2,022 persons, recall 0.9778.)
+# same commit, saying why. (The exact-rule baseline measured 2,022 persons, recall 0.9778.) The seventh registry,
+# family_assessment, added 2 persons split off by their own rows (one typo with swapped names, one mistyped ID):
+# 2,002 persons and recall 0.9974 before it.
 TRUE_PERSONS_WITH_RECORDS = 2000
-MEASURED_PERSONS = 2002
+MEASURED_PERSONS = 2004
 MEASURED_PRECISION = 1.0
-MEASURED_RECALL = 0.9974
+MEASURED_RECALL = 0.9944
 
 
 def _materialise(sample: Path, url: str) -> dg.ExecuteInProcessResult:

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from assets.registries import SOURCES
 from assets.resources import GoldenDatabase, TermtemSettings
 from bench.accounting import spoil_sample
 from matching.citizen_id import is_valid_citizen_id
@@ -94,7 +95,7 @@ def test_the_release_accounts_for_every_row_and_keeps_unusable_ones_in_the_quara
     pages = {(evaluation.asset_key.to_user_string(), Path(evaluation.metadata["data_docs"].value))
              for evaluation in first.get_asset_check_evaluations()
              if evaluation.check_name in {"registry_expectations", "golden_expectations"}}
-    assert len(pages) == 6 + 4
+    assert len(pages) == len(SOURCES) + 4  # one suite per registry, four golden suites
     assert all(page.is_file() and page.is_relative_to(site) for _, page in pages)
     assert (site / "index.html").is_file()
     engine = engine_for(url)

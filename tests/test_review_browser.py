@@ -1,6 +1,6 @@
 """The review app in a real headless browser (Debian's chromium driven by Playwright), end to end.
 
-Set ``TERMTEM_REVIEW_SCREENSHOTS=docs`` to save the queue and pair screenshots that docs/review.md shows.
+Set ``TERMTEM_REVIEW_SCREENSHOTS=docs`` to save the queue, pair and cluster screenshots that docs/review.md shows.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from termtem.golden_store import current_person_xref, engine_for, publish_releas
 from termtem.golden_store.sample import sample_release
 from termtem.review.app import create_app
 from termtem.review.auth import add_user
+from termtem.review.proposed_clusters import GROUP_LETTERS, cluster_queue
 from termtem.review.queue import review_queue
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -126,12 +127,64 @@ def test_a_steward_decides_in_the_browser_and_the_next_run_applies_it(generated_
     assert decisions["decision"].tolist() == ["same", "different"]
     assert set(decisions["steward"]) == {"malee"} and decisions["note"].iloc[0].startswith("ชื่อสลับกัน")
     assert decisions["score_seen"].tolist() == pytest.approx([same["score"], linked.score])
-    assert decisions["model_version"].tolist() == [release["code_version"]] * 2
+    assert release["model_version"]  # the pipeline records the model that scored the release's pairs
+    assert decisions["model_version"].tolist() == [release["model_version"]] * 2  # ... and a decision what it saw
 
     _run_pipeline(generated_sample, url)
     after = current_person_xref(engine)
     assert _person(after, same["left_record_id"]) == _person(after, same["right_record_id"])
     assert _person(after, linked.left_record_id) != _person(after, linked.right_record_id)
+
+
+def test_a_steward_groups_a_proposed_cluster_with_the_keyboard_and_the_next_run_applies_it(
+        generated_sample: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'golden.sqlite'}"
+    _run_pipeline(generated_sample, url)
+    engine = engine_for(url)
+    add_user(engine, "malee", "malee-password", "steward", "มาลี ใจดี")
+    _, clusters = cluster_queue(engine)
+    several = [index for index, persons in enumerate(clusters["golden_person_ids"]) if len(persons) >= 2]
+    assert several, "the sample should propose a cluster of two or more golden persons"
+    index = several[0]
+    persons = clusters["golden_person_ids"].iloc[index]
+
+    with _serving(engine) as base, _browser() as page:
+        _sign_in(page, base, "malee", "malee-password")
+        page.keyboard.press("c")  # to the cluster queue
+        page.wait_for_url(f"{base}/clusters")
+        assert page.locator("#queue tbody tr[data-href]").count() == len(clusters)
+        for _ in range(index):
+            page.keyboard.press("j")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/cluster?**")
+        records = page.locator("tr.member").evaluate_all("rows => rows.map(row => row.dataset.record)")
+        assert len(records) == clusters["records"].iloc[index] >= 3
+        assert all(person in page.content() for person in persons)
+        # Everything one person (m), then the last record on its own in a new group: j to it, its letter.
+        page.keyboard.press("m")
+        for _ in range(len(records) - 1):
+            page.keyboard.press("j")
+        page.keyboard.press(GROUP_LETTERS[len(persons)].lower())
+        page.keyboard.press("n")
+        page.keyboard.type("แม่คนเดียวกัน ยกเว้นระเบียนสุดท้าย")
+        page.keyboard.press("Escape")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "/cluster" in page.url
+
+    decisions = steward_decisions(engine)
+    pairs = len(records) * (len(records) - 1) // 2
+    assert len(decisions) == pairs and set(decisions["steward"]) == {"malee"}
+    moved = records[-1]
+    touches_moved = (decisions["left_record_id"] == moved) | (decisions["right_record_id"] == moved)
+    assert set(decisions.loc[touches_moved, "decision"]) == {"different"}
+    assert set(decisions.loc[~touches_moved, "decision"]) == {"same"}
+    assert decisions["note"].str.startswith("แม่คนเดียวกัน").all()
+
+    _run_pipeline(generated_sample, url)
+    after = current_person_xref(engine)
+    merged = {_person(after, record) for record in records[:-1]}
+    assert len(merged) == 1 and _person(after, moved) not in merged
 
 
 def test_a_viewer_sees_pairs_but_cannot_decide(tmp_path: Path) -> None:
@@ -151,6 +204,9 @@ def test_a_viewer_sees_pairs_but_cannot_decide(tmp_path: Path) -> None:
             page.screenshot(path=str(Path(screenshots) / "review-queue.png"))
             page.goto(base + pair_path)
             page.screenshot(path=str(Path(screenshots) / "review-pair.png"), full_page=True)
+            page.goto(f"{base}/cluster?person={cluster_queue(engine)[1]['cluster'].iloc[0]}")
+            page.keyboard.press("j")
+            page.screenshot(path=str(Path(screenshots) / "review-cluster.png"), full_page=True)
         page.click("button.link")  # sign out
         page.wait_for_url("**/login")
         _sign_in(page, base, "wipa", "wipa-password")
@@ -159,6 +215,11 @@ def test_a_viewer_sees_pairs_but_cannot_decide(tmp_path: Path) -> None:
         assert page.locator("button[name=decision]").count() == 0
         page.keyboard.press("s")  # the shortcut does nothing without the buttons
         assert page.url == base + pair_path
+        cluster_path = f"/cluster?person={cluster_queue(engine)[1]['cluster'].iloc[0]}"
+        page.goto(base + cluster_path)
+        assert page.locator("tr.member select:disabled").count() == page.locator("tr.member").count() >= 3
+        page.keyboard.press("Enter")  # nothing to submit for a viewer
+        assert page.url == base + cluster_path
         district, source = first["districts"][0], first["sources"][0]
         page.goto(base + pair_path + "&" + urlencode({"filters": urlencode({"district": district, "source": source})}))
         page.keyboard.press("Escape")  # back to the queue, with its filters

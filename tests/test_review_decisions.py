@@ -11,13 +11,14 @@ import sqlalchemy as sa
 
 from matching.steward import steward_pairs
 from termtem.cli import main
-from termtem.golden_store import engine_for, publish_release, read_release, steward_decisions
+from termtem.golden_store import current_release, engine_for, publish_release, read_release, steward_decisions
 from termtem.golden_store.review_schema import review_audit, review_user
 from termtem.golden_store.sample import sample_release
-from termtem.review.auth import add_user, find_user, session_user, sign_in, sign_out, verify_password
+from termtem.review.auth import find_user, session_user, sign_in, sign_out, verify_password
 from termtem.review.cluster import person_view, split_pairs
 from termtem.review.decisions import AlreadyDecided, NotAllowed, SeenPair, decide, decide_pairs
 from termtem.review.queue import TRIAGE_ORDER, progress, review_queue
+from tests.review_team import add_review_team
 
 PAIR = ("school_enrolment:4", "civil_registration:9")
 
@@ -27,15 +28,10 @@ def _audit(engine: sa.Engine) -> pd.DataFrame:
         return pd.read_sql(sa.select(review_audit).order_by(review_audit.c.at), connection)
 
 
-def _team(engine: sa.Engine) -> None:
-    add_user(engine, "malee", "malee-password", "steward", "มาลี ใจดี")
-    add_user(engine, "somchai", "somchai-password", "steward")
-    add_user(engine, "wipa", "wipa-password", "viewer")
-
 
 def test_the_second_steward_deciding_a_pair_sees_it_was_decided(database_url: str) -> None:
     engine = engine_for(database_url)
-    _team(engine)
+    add_review_team(engine)
     malee, somchai = find_user(engine, "malee"), find_user(engine, "somchai")
     both_saw = SeenPair(*PAIR, score=0.71, run_id=None, last_decision_id=None)
     first = decide(engine, malee, both_saw, "same", "same mother and house")
@@ -49,7 +45,7 @@ def test_the_second_steward_deciding_a_pair_sees_it_was_decided(database_url: st
 
 def test_two_stewards_deciding_at_the_same_moment_cannot_both_win(database_url: str) -> None:
     engine = engine_for(database_url)
-    _team(engine)
+    add_review_team(engine)
     stewards = [find_user(engine, "malee"), find_user(engine, "somchai")]
     start = threading.Barrier(2)
     outcomes: dict[str, str] = {}
@@ -76,7 +72,7 @@ def test_two_stewards_deciding_at_the_same_moment_cannot_both_win(database_url: 
 
 def test_a_viewer_cannot_decide_and_the_attempt_is_audited(database_url: str) -> None:
     engine = engine_for(database_url)
-    _team(engine)
+    add_review_team(engine)
     with pytest.raises(NotAllowed, match="viewer"):
         decide(engine, find_user(engine, "wipa"), SeenPair(*PAIR, 0.7, None, None), "same")
     assert steward_decisions(engine).empty
@@ -88,7 +84,7 @@ def test_the_audit_trail_records_who_signed_in_and_what_they_saw_when_deciding(d
     engine = engine_for(database_url)
     release = sample_release(40, seed=5, run_id="run-a")
     publish_release(engine, release)
-    _team(engine)
+    add_review_team(engine)
     assert sign_in(engine, "malee", "wrong-password") is None
     assert sign_in(engine, "nobody", "malee-password") is None
     token = sign_in(engine, "malee", "malee-password")
@@ -106,9 +102,11 @@ def test_the_audit_trail_records_who_signed_in_and_what_they_saw_when_deciding(d
     assert trail["username"].tolist()[3:5] == ["malee", None]  # an unknown name is not stored
     detail = json.loads(trail.query("action == 'decide'")["detail"].iloc[0])
     assert detail["decision_id"] == decision_id and detail["run_id"] == "run-a" and detail["note"] == "ask the school"
-    assert detail["score_seen"] == pytest.approx(pair["score"]) and detail["model_version"] == release.code_version
+    # What the steward saw: the linkage model that scored the release (not the code version of the release).
+    model_version = current_release(engine).get("model_version")
+    assert detail["score_seen"] == pytest.approx(pair["score"]) and detail["model_version"] == model_version
     stored = steward_decisions(engine).iloc[0]
-    assert stored["model_version"] == release.code_version and stored["score_seen"] == pytest.approx(pair["score"])
+    assert stored["model_version"] == model_version and stored["score_seen"] == pytest.approx(pair["score"])
     with engine.connect() as connection:
         hashes = connection.execute(sa.select(review_user.c.password_hash)).scalars().all()
     assert all("password" not in stored_hash for stored_hash in hashes)
@@ -129,7 +127,7 @@ def test_the_queue_puts_children_and_red_households_first_then_the_most_uncertai
     in_district = review_queue(engine, district=district)[1]
     assert 0 < len(in_district) <= len(queue) and all(district in codes for codes in in_district["districts"])
     first = queue.iloc[0]
-    _team(engine)
+    add_review_team(engine)
     decide(engine, find_user(engine, "malee"), SeenPair(first["left_record_id"], first["right_record_id"],
                                                         float(first["score"]), release["run_id"], None), "same")
     figures = progress(engine)
@@ -138,7 +136,7 @@ def test_the_queue_puts_children_and_red_households_first_then_the_most_uncertai
 
 def test_agreement_counts_pairs_two_stewards_decided(database_url: str) -> None:
     engine = engine_for(database_url)
-    _team(engine)
+    add_review_team(engine)
     malee, somchai = find_user(engine, "malee"), find_user(engine, "somchai")
     first = decide(engine, malee, SeenPair("a:1", "b:1", 0.6, None, None), "same")
     decide(engine, somchai, SeenPair("b:1", "a:1", 0.6, None, first), "same")
@@ -171,7 +169,7 @@ def test_the_command_line_adds_users_lists_the_queue_and_decides(database_url: s
 def test_splitting_a_person_records_a_cannot_link_across_the_cut_all_or_nothing(database_url: str) -> None:
     engine = engine_for(database_url)
     publish_release(engine, sample_release(200, seed=6, run_id="run-s"))
-    _team(engine)
+    add_review_team(engine)
     xref = read_release(engine, ["person_xref"])[1]["person_xref"]
     person_id = xref["golden_person_id"].value_counts().index[0]  # the person with the most records
     view = person_view(engine, person_id)

@@ -73,6 +73,19 @@ def arrow_table(table: sa.Table, frame: pd.DataFrame, constants: dict[str, objec
     return pa.Table.from_arrays(arrays, names=[column.name for column in table.columns])
 
 
+def in_key_order(table: sa.Table, rows: pa.Table, constants: dict[str, object] | None = None) -> pa.Table:
+    """The rows sorted by the table's primary key (Arrow sorts in C++, on all cores).
+
+    Why: PostgreSQL builds a release partition's primary key after the load, and its sort is several times
+    cheaper on presorted input (a 500k-row ``person_xref`` key: 0.3 s of server CPU instead of 2.5 s; the whole
+    100k-person publish: 3.1 s of client and server CPU instead of 3.4 s). SQLite gains nothing measurable from
+    it (its inserts cost the same CPU in either order), so it gets the rows unsorted. Columns in ``constants``
+    (the same on every row, e.g. ``run_id``) are left out of the sort; a table without a key is left as it is.
+    """
+    key = [column.name for column in table.primary_key.columns if column.name not in (constants or {})]
+    return rows.sort_by([(name, "ascending") for name in key]) if key and rows.num_rows > 1 else rows
+
+
 def _csv_chunks(rows: pa.Table) -> Iterator[bytes]:
     options = pa_csv.WriteOptions(include_header=False)
     for batch in rows.to_batches(max_chunksize=BATCH_ROWS):
@@ -81,10 +94,11 @@ def _csv_chunks(rows: pa.Table) -> Iterator[bytes]:
         yield buffer.getvalue()
 
 
-def _copy_postgresql(connection: sa.Connection, table: sa.Table, rows: pa.Table) -> None:
+def copy_postgresql(connection: sa.Connection, target: str, rows: pa.Table) -> None:
+    """``COPY`` the rows into ``target`` (a quoted table name) inside the connection's open transaction."""
     preparer = connection.dialect.identifier_preparer
     columns = ", ".join(preparer.quote(name) for name in rows.column_names)
-    statement = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN (FORMAT csv)"
+    statement = f"COPY {target} ({columns}) FROM STDIN (FORMAT csv)"
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for chunk in _csv_chunks(rows):
             copy.write(chunk)
@@ -111,16 +125,14 @@ def _insert_sqlite(connection: sa.Connection, table: sa.Table, rows: pa.Table) -
         cursor.close()
 
 
-def bulk_load(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame,
-              constants: dict[str, object] | None = None) -> int:
-    """Append ``frame`` to ``table`` inside the connection's open transaction; return the rows written."""
-    rows = arrow_table(table, frame, constants)
+def insert_rows(connection: sa.Connection, table: sa.Table, rows: pa.Table) -> None:
+    """Append ``rows`` to ``table`` inside the connection's open transaction (SQLite, or any other database).
+
+    PostgreSQL releases are loaded as partitions instead (:mod:`termtem.golden_store.partitions`).
+    """
     if rows.num_rows == 0:
-        return 0
-    if connection.dialect.name == "postgresql":
-        _copy_postgresql(connection, table, rows)
-    elif connection.dialect.name == "sqlite":
+        return
+    if connection.dialect.name == "sqlite":
         _insert_sqlite(connection, table, rows)
     else:
         connection.execute(table.insert(), rows.to_pylist())
-    return rows.num_rows

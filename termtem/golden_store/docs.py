@@ -36,6 +36,10 @@ blocked by a publish); PostgreSQL works with `TERMTEM_DB_URL=postgresql+psycopg:
 changed only through the Alembic migrations in `migrations/`, applied before every publish and by
 `termtem db upgrade`. References between tables (`golden_person_id`, `golden_household_id`, `*_record_id` =
 `source:source_row`) are logical, within one `run_id`: no foreign keys, so a release loads with bulk copies.
+On PostgreSQL every release table is partitioned by `run_id`, one partition per release (`<table>_r<release_seq>`,
+e.g. `person_xref_r7`): the publish creates each partition, copies the rows in, and attaches it, which builds its
+indexes, all in the release's transaction; `termtem db prune` drops the partitions. Query the tables, not the
+partitions.
 
 **Personal data.** `golden_person`, `person_xref`, `quarantine` and the pair tables hold personal data of
 children: grant them to stewards and downstream systems only. Analysts get the `pseudonymised_*` tables and

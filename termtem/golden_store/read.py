@@ -48,7 +48,7 @@ def current_release(engine: sa.Engine) -> dict | None:
 def list_releases(engine: sa.Engine) -> pd.DataFrame:
     """Every release, newest first: run ID, sequence, status, dates, counts and code version."""
     columns = ["run_id", "release_seq", "status", "published_at", "as_of_date", "persons", "households",
-               "missed_children", "code_version", "pseudonym_key_id", "status_reason"]
+               "missed_children", "code_version", "model_version", "pseudonym_key_id", "status_reason"]
     with engine.connect() as connection:
         if not _published(connection):
             return pd.DataFrame(columns=columns)

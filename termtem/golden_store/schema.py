@@ -4,7 +4,8 @@ Every table a run fills carries ``run_id``: a release is the set of rows with on
 visible when its ``golden_release`` row commits in the same transaction. Earlier releases stay in the same
 tables, queryable by run ID; the ``current_*`` views (:mod:`termtem.golden_store.views`) show the newest
 published one. Cross-table references are logical (same ``run_id``) rather than foreign keys, so a release
-loads with bulk copies instead of row-by-row checks. Column comments are the documentation.
+loads with bulk copies instead of row-by-row checks. On PostgreSQL each release is a partition of every release
+table (:data:`RELEASE_PARTITION_BY`). Column comments are the documentation.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ golden_release = sa.Table(
               comment="fingerprint of the pseudonym key; NULL when the release has no pseudonymised tables"),
     sa.Column("status_changed_at", sa.DateTime(timezone=True)),
     sa.Column("status_reason", sa.Text, comment="why a release was withdrawn or pruned"),
+    sa.Column("model_version", sa.String(64),
+              comment="linkage model (its fitted weights' fingerprint) that scored the pairs; NULL before 0005"),
     comment="Run metadata: one row per release, newest release_seq last",
 )
 
@@ -161,7 +164,8 @@ missed_child = sa.Table(
     _run_id(), sa.Column("golden_person_id", sa.String(16), primary_key=True),
     sa.Column("rule", sa.String(64), primary_key=True),
     sa.Column("golden_household_id", sa.String(16), nullable=False),
-    sa.Column("status", sa.String(16), comment="missed | pending_review (found only through a pair under review)"),
+    sa.Column("status", sa.String(16), comment="missed | pending_review (found only through a pair under review) | "
+              "id_conflict (found only through a pair kept apart by two different citizen IDs)"),
     sa.Column("triage", sa.String(6), nullable=False, comment="the rule's triage, raised to the household's"),
     sa.Column("household_triage", sa.String(6)), sa.Column("age", sa.Integer, nullable=False),
     sa.Column("searched_sources", sa.Text, nullable=False),
@@ -217,6 +221,19 @@ RELEASE_TABLES: tuple[sa.Table, ...] = (
     release_source, golden_household, golden_person, golden_attribute_source, person_xref, linked_pair,
     review_queue, missed_child, quarantine, id_history, pseudonymised_person, pseudonymised_missed_child,
 )
+
+#: How every release table is partitioned on PostgreSQL: one partition per release (migration 0004,
+#: :mod:`termtem.golden_store.partitions`). SQLite has no partitions and keeps plain tables.
+RELEASE_PARTITION_BY = "LIST (run_id)"
+
+
+def _partitioned_on_postgresql(tables: tuple[sa.Table, ...]) -> None:
+    """Declare the partitioning, so ``create_all`` and migration checks on PostgreSQL know the tables as they are."""
+    for table in tables:
+        table.dialect_kwargs["postgresql_partition_by"] = RELEASE_PARTITION_BY
+
+
+_partitioned_on_postgresql(RELEASE_TABLES)
 
 #: Release tables a publish may leave empty because their producer is optional.
 OPTIONAL_TABLES: frozenset[str] = frozenset(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs, urlencode
 
+import pandas as pd
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,7 +22,8 @@ from fastapi.templating import Jinja2Templates
 from termtem.golden_store.migrate import upgrade_schema
 from termtem.review.auth import SESSION_HOURS, User, session_user, sign_in, sign_out
 from termtem.review.cluster import person_view, split_pairs
-from termtem.review.decisions import AlreadyDecided, NotAllowed, SeenPair, decide, decide_pairs
+from termtem.review.decisions import AlreadyDecided, NotAllowed, SeenPair, decide, decide_each, decide_pairs
+from termtem.review.proposed_clusters import GROUP_LETTERS, cluster_queue, cluster_view, grouping_verdicts
 from termtem.review.queue import filter_queue, pair_view, progress, review_queue
 
 HERE = Path(__file__).parent
@@ -32,6 +34,23 @@ DECISION_LABELS: dict[str, str] = {"same": "คนเดียวกัน", "di
 
 #: Rows shown on one queue page.
 QUEUE_PAGE_ROWS = 200
+
+
+#: HTTP status of a refused decision: a malformed form, a role that may not decide, a pair decided meanwhile.
+REFUSALS: dict[type[Exception], int] = {ValueError: 400, NotAllowed: 403, AlreadyDecided: 409}
+
+
+def _refusal_status(refused: Exception) -> int:
+    return next(status for kind, status in REFUSALS.items() if isinstance(refused, kind))
+
+
+def _queue_context(everything: pd.DataFrame, shown: pd.DataFrame, district: str, source: str) -> dict:
+    """What both queue pages (pairs, proposed clusters) show besides their rows: filters and their choices."""
+    return {"total": len(shown), "district": district, "source": source,
+            "districts": sorted({code for codes in everything["districts"] for code in codes}),
+            "sources": sorted({name for names in everything["sources"] for name in names}),
+            "filters": urlencode({key: value for key, value in (("district", district), ("source", source))
+                                  if value})}
 
 
 class SignInRequired(Exception):
@@ -89,15 +108,9 @@ def create_app(engine: sa.Engine) -> FastAPI:
     def queue_page(request: Request, user: SignedIn, district: str = "", source: str = "") -> Response:
         release, everything = review_queue(engine)
         pairs = filter_queue(everything, district=district or None, source=source or None)
-        context = {
+        context = _queue_context(everything, pairs, district, source) | {
             "user": user, "release": release, "pairs": pairs.head(QUEUE_PAGE_ROWS).to_dict("records"),
-            "total": len(pairs), "district": district, "source": source,
-            "progress": progress(engine, pending=len(everything)),
-            "districts": sorted({code for codes in everything["districts"] for code in codes}),
-            "sources": sorted({name for names in everything["sources"] for name in names}),
-            "filters": urlencode({key: value for key, value in (("district", district), ("source", source))
-                                  if value}),
-        }
+            "queue_path": "/", "progress": progress(engine, pending=len(everything))}
         return templates.TemplateResponse(request, "queue.html", context)
 
     def render_pair(request: Request, user: User, left: str, right: str, filters: str,
@@ -122,19 +135,22 @@ def create_app(engine: sa.Engine) -> FastAPI:
         seen = SeenPair(left, right, score, run_id, last_decision_id or None)
         try:
             decide(engine, user, seen, decision, note.strip() or None)
-        except NotAllowed as refused:
-            return render_pair(request, user, left, right, filters, str(refused), status_code=403)
-        except AlreadyDecided as refused:
-            return render_pair(request, user, left, right, filters, str(refused), status_code=409)
+        except (NotAllowed, AlreadyDecided) as refused:
+            return render_pair(request, user, left, right, filters, str(refused), _refusal_status(refused))
         return RedirectResponse(_next_pair(engine, filters), status_code=303)
 
-    def render_person(request: Request, user: User, golden_person_id: str, filters: str,
-                      message: str | None = None, status_code: int = 200) -> Response:
-        view = person_view(engine, golden_person_id)
+    def render_view(request: Request, user: User, template: str, view: dict | None, filters: str,
+                    message: str | None, status_code: int) -> Response:
+        """A person or cluster page, a refusal's message above its form; the missing page without a view."""
         if view is None:
             return templates.TemplateResponse(request, "missing.html", {"user": user}, status_code=404)
         context = view | {"user": user, "filters": filters, "message": message, "refused": status_code >= 400}
-        return templates.TemplateResponse(request, "person.html", context, status_code=status_code)
+        return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+    def render_person(request: Request, user: User, golden_person_id: str, filters: str,
+                      message: str | None = None, status_code: int = 200) -> Response:
+        return render_view(request, user, "person.html", person_view(engine, golden_person_id), filters, message,
+                           status_code)
 
     @app.get("/person", response_class=HTMLResponse)
     def person_page(request: Request, user: SignedIn, id: str, filters: str = "", split: int = 0) -> Response:
@@ -152,16 +168,60 @@ def create_app(engine: sa.Engine) -> FastAPI:
         try:
             pairs = split_pairs(view, records or [], seen)
             decide_pairs(engine, user, pairs, "different", note.strip() or None)
-        except ValueError as refused:
-            return render_person(request, user, id, filters, str(refused), status_code=400)
-        except NotAllowed as refused:
-            return render_person(request, user, id, filters, str(refused), status_code=403)
-        except AlreadyDecided as refused:
-            return render_person(request, user, id, filters, str(refused), status_code=409)
+        except (ValueError, NotAllowed, AlreadyDecided) as refused:
+            return render_person(request, user, id, filters, str(refused), _refusal_status(refused))
         return RedirectResponse("/person?" + urlencode({"id": id, "filters": filters, "split": len(pairs)}),
                                 status_code=303)
 
+    @app.get("/clusters", response_class=HTMLResponse)
+    def clusters_page(request: Request, user: SignedIn, district: str = "", source: str = "") -> Response:
+        release, everything = cluster_queue(engine)
+        clusters = filter_queue(everything, district=district or None, source=source or None)
+        context = _queue_context(everything, clusters, district, source) | {
+            "user": user, "release": release, "clusters": clusters.head(QUEUE_PAGE_ROWS).to_dict("records"),
+            "queue_path": "/clusters", "progress": progress(engine)}
+        return templates.TemplateResponse(request, "clusters.html", context)
+
+    def render_cluster(request: Request, user: User, person: str, filters: str, message: str | None = None,
+                       status_code: int = 200) -> Response:
+        view = cluster_view(engine, person)
+        if view is not None:
+            view |= {"letters": GROUP_LETTERS[:len(view["persons"]) + 1], "cluster_person": person}
+        return render_view(request, user, "cluster.html", view, filters, message, status_code)
+
+    @app.get("/cluster", response_class=HTMLResponse)
+    def cluster_page(request: Request, user: SignedIn, person: str, filters: str = "", saved: int = 0) -> Response:
+        message = f"บันทึกการจัดกลุ่มแล้ว {saved} คู่ มีผลในรอบประมวลผลถัดไป (grouping recorded as {saved} pair " \
+                  "decisions; applied by the next run)" if saved else None
+        return render_cluster(request, user, person, filters, message)
+
+    @app.post("/cluster")
+    def decide_cluster(request: Request, user: SignedIn, person: Annotated[str, Form()],
+                       records: Annotated[list[str], Form()], groups: Annotated[list[str], Form()],
+                       seen: Annotated[str, Form()] = "{}", note: Annotated[str, Form()] = "",
+                       filters: Annotated[str, Form()] = "") -> Response:
+        view = cluster_view(engine, person)
+        if view is None:
+            return render_cluster(request, user, person, filters)
+        try:
+            if len(records) != len(groups):
+                raise ValueError("every record needs a group")
+            verdicts = grouping_verdicts(view, dict(zip(records, groups, strict=True)), seen)
+            decide_each(engine, user, verdicts, note.strip() or None)
+        except (ValueError, NotAllowed, AlreadyDecided) as refused:
+            return render_cluster(request, user, person, filters, str(refused), _refusal_status(refused))
+        return RedirectResponse(_next_cluster(engine, filters, len(verdicts)), status_code=303)
+
     return app
+
+
+def _next_cluster(engine: sa.Engine, filters: str, saved: int) -> str:
+    """The page after a grouping: the most urgent pending cluster under the same filters, else the cluster queue."""
+    wanted = {key: values[0] for key, values in parse_qs(filters).items()}
+    _, clusters = cluster_queue(engine, district=wanted.get("district"), source=wanted.get("source"))
+    if clusters.empty:
+        return f"/clusters?{filters}"
+    return "/cluster?" + urlencode({"person": clusters["cluster"].iloc[0], "filters": filters, "saved": saved})
 
 
 def _next_pair(engine: sa.Engine, filters: str) -> str:

@@ -81,6 +81,48 @@ def _decide(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clusters(args: argparse.Namespace) -> int:
+    from termtem.review.proposed_clusters import cluster_queue
+
+    _, clusters = cluster_queue(_engine(args), district=args.district, source=args.source)
+    shown = clusters.head(args.limit)
+    if args.json:
+        print(shown[["cluster", "golden_person_ids", "records", "pending", "score", "child", "triage", "districts"]]
+              .to_json(orient="records", force_ascii=False))
+        return 0
+    print(f"{len(clusters):,} proposed clusters with pending pairs (children first, red households first, "
+          "most uncertain first)")
+    for cluster in shown.itertuples():
+        flags = " ".join(part for part in ("child" if cluster.child else "", cluster.triage or "") if part)
+        print(f"  {' '.join(cluster.golden_person_ids):<44} {cluster.records:>3} records  {cluster.pending:>2} "
+              f"pending  {cluster.score:.3f}  {flags}")
+    return 0
+
+
+def _group(args: argparse.Namespace) -> int:
+    from termtem.review.auth import find_user
+    from termtem.review.decisions import AlreadyDecided, NotAllowed, decide_each
+    from termtem.review.proposed_clusters import cluster_view, grouping_verdicts
+
+    engine = _engine(args)
+    user = find_user(engine, args.steward)
+    view = cluster_view(engine, args.person)
+    if user is None or view is None:
+        print(f"termtem: no active review user {args.steward!r}" if user is None else
+              f"termtem: no proposed cluster holds golden person {args.person!r}", file=sys.stderr)
+        return 2
+    groups = dict(item.rsplit("=", 1) for item in args.groups)
+    try:
+        verdicts = grouping_verdicts(view, groups, view["seen"] if args.replace else "{}")
+        decision_ids = decide_each(engine, user, verdicts, args.note)
+    except (ValueError, NotAllowed, AlreadyDecided) as refused:
+        print(f"termtem: {refused}", file=sys.stderr)
+        return 1
+    print(json.dumps({"decisions": len(decision_ids),
+                      "same": sum(decision == "same" for _, decision in verdicts)}))
+    return 0
+
+
 def add_review_commands(commands: argparse._SubParsersAction, db_url: argparse.ArgumentParser) -> None:
     """Add ``termtem review`` and its subcommands to the ``termtem`` parser."""
     review = commands.add_parser("review", help="steward review: the web app and scripted decisions")
@@ -114,3 +156,23 @@ def add_review_commands(commands: argparse._SubParsersAction, db_url: argparse.A
     decide.add_argument("--replace", action="store_true",
                         help="replace the pair's newest decision (without it, a decided pair is refused)")
     decide.set_defaults(handler=_decide)
+
+    clusters = actions.add_parser("clusters", parents=[db_url],
+                                  help="list proposed clusters (records joined by pairs under review)")
+    clusters.add_argument("--district", help="only clusters with a pair in this 4-digit district")
+    clusters.add_argument("--source", help="only clusters with a pair from this source")
+    clusters.add_argument("--limit", type=int, default=20, help="clusters shown (default: %(default)s)")
+    clusters.add_argument("--json", action="store_true", help="print JSON records instead of a table")
+    clusters.set_defaults(handler=_clusters)
+
+    group = actions.add_parser("group", parents=[db_url],
+                               help="decide a proposed cluster: same inside each group, different across groups")
+    group.add_argument("person", help="a golden person ID of the cluster (the `cluster` of `review clusters`)")
+    group.add_argument("groups", nargs="+", metavar="RECORD=LETTER",
+                       help="every record of the cluster with its group letter, e.g. school_enrolment:4=A")
+    group.add_argument("--steward", required=True, help="the review user deciding (must be a steward)")
+    group.add_argument("--note", help="why")
+    group.add_argument("--replace", action="store_true",
+                       help="replace the pairs' newest decisions (without it, a cluster with a decided pair is "
+                            "refused)")
+    group.set_defaults(handler=_group)

@@ -1,7 +1,8 @@
 """Split a golden person: the steward picks records that are not this person, and every pair across the cut
 becomes a ``different`` decision, so the next run keeps the two groups apart (cannot-link never crossed).
 
-Merging needs no page of its own: deciding a pair ``same`` makes it a must-link, joining the two persons.
+Merging persons happens on a pair (``same`` is a must-link) or on a proposed cluster's page
+(:mod:`termtem.review.proposed_clusters`), where a grouping also splits.
 """
 
 from __future__ import annotations

@@ -53,7 +53,8 @@ def latest_decisions(engine: sa.Engine) -> pd.DataFrame:
     return decisions.drop_duplicates("pair", keep="last").set_index("pair")
 
 
-def _age(birth_dates: pd.Series, as_of: dt.date) -> pd.Series:
+def age_on(birth_dates: pd.Series, as_of: dt.date) -> pd.Series:
+    """Age in whole years on ``as_of`` of each birth date (NaN where the date is missing or unreadable)."""
     born = pd.to_datetime(birth_dates, errors="coerce")
     before_birthday = (born.dt.month > as_of.month) | ((born.dt.month == as_of.month) & (born.dt.day > as_of.day))
     return as_of.year - born.dt.year - before_birthday.astype(int)
@@ -62,7 +63,7 @@ def _age(birth_dates: pd.Series, as_of: dt.date) -> pd.Series:
 def _sides(records: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Per record ID (:func:`record_rows`): its golden person, district, triage and whether the person is a child."""
     sides = records[["golden_person_id", "district_code", "triage"]].copy()
-    sides["child"] = (_age(records["birth_date"], as_of) < ADULT_AGE).to_numpy()
+    sides["child"] = (age_on(records["birth_date"], as_of) < ADULT_AGE).to_numpy()
     sides["triage_rank"] = sides["triage"].map(TRIAGE_ORDER).fillna(len(TRIAGE_ORDER)).to_numpy()
     return sides
 
@@ -120,7 +121,7 @@ def review_queue(engine: sa.Engine, *, district: str | None = None, source: str 
 
 
 def filter_queue(pairs: pd.DataFrame, *, district: str | None = None, source: str | None = None) -> pd.DataFrame:
-    """The queue's pairs with a record in ``district`` and a record from ``source`` (either filter optional)."""
+    """The queue's pairs (or clusters) with a record in ``district`` and one from ``source`` (either optional)."""
     keep = pd.Series(True, index=pairs.index)
     if district:
         keep &= pairs["districts"].map(lambda codes: district in codes)
@@ -192,7 +193,7 @@ def pair_view(engine: sa.Engine, left_record_id: str, right_record_id: str) -> d
         sides.append({
             "record_id": record_id, "source": record_id.split(":")[0], "record_key": person.get("record_key"),
             "golden_person_id": person.get("golden_person_id"), "person": person,
-            "age": int(_age(pd.Series([person.get("birth_date")]), release["as_of_date"]).iloc[0])
+            "age": int(age_on(pd.Series([person.get("birth_date")]), release["as_of_date"]).iloc[0])
             if pd.notna(person.get("birth_date")) else None,
             "citizen_id": masked_citizen_id(person.get("citizen_id")), "triage": person.get("triage"),
             "cluster": cluster[["record_id", "link_rule", "link_score"]].assign(

@@ -68,14 +68,28 @@ def member_rows(connection: sa.Connection, run_id: str, golden_person_ids: Itera
                        .order_by(xref.source, xref.source_row), connection)
 
 
+def member_counts(connection: sa.Connection, run_id: str, golden_person_ids: Iterable[str]) -> dict[str, int]:
+    """How many records each of some golden persons has."""
+    xref = person_xref.c
+    counts: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(golden_person_ids)), 2 * CHUNK):
+        query = (sa.select(xref.golden_person_id, sa.func.count()).where(xref.run_id == run_id,
+                                                                        xref.golden_person_id.in_(chunk))
+                 .group_by(xref.golden_person_id))
+        counts |= {person: int(count) for person, count in connection.execute(query)}
+    return counts
+
+
 def pairs_among(connection: sa.Connection, run_id: str, record_ids: Iterable[str]) -> pd.DataFrame:
-    """The scored pairs (linked or under review) whose two records are both among ``record_ids``."""
+    """The scored pairs (linked or under review, ``linked`` telling which) with both records among ``record_ids``,
+    with their scores and per-field weights."""
     records = sorted(set(record_ids))
-    queries = [sa.select(table.c.left_record_id, table.c.right_record_id, table.c.score)
+    queries = [sa.select(table.c.left_record_id, table.c.right_record_id, table.c.score, table.c.field_weights,
+                         sa.literal(table is linked_pair).label("linked"))
                .where(table.c.run_id == run_id, table.c.left_record_id.in_(records),
                       table.c.right_record_id.in_(records))
                for table in (review_queue, linked_pair)]
-    return _read(connection, queries, ["left_record_id", "right_record_id", "score"])
+    return _read(connection, queries, ["left_record_id", "right_record_id", "score", "field_weights", "linked"])
 
 
 def scored_pair(connection: sa.Connection, run_id: str, left_record_id: str, right_record_id: str) -> dict | None:

@@ -1,4 +1,4 @@
-"""Synthetic registries: a true population and what six agencies would hold about it, with ground truth.
+"""Synthetic registries: a true population and what seven agencies would hold about it, with ground truth.
 
 No real person's data is used: names come from PyThaiNLP's corpora and places from geothai at run time.
 The same seed gives byte-identical files, so a test or benchmark can name a sample by people, seed and as-of.

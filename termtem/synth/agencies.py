@@ -1,4 +1,4 @@
-"""The six agencies: whom each holds, which errors it can make and how it writes each field.
+"""The seven agencies: whom each holds, which errors it can make and how it writes each field.
 
 Each builder returns an :class:`~termtem.synth.export.Export` keyed by canonical field; the writer renames the
 fields to the agency's own column names from ``config/sources/<name>.yaml``.
@@ -22,12 +22,16 @@ from termtem.synth.draft import (
     corrupt_names,
     start_draft,
 )
-from termtem.synth.population import Population
+from termtem.synth.population import HEAD, Population
 
 #: Corruptions every secondary agency can make; G-codes, 1 January birth dates and reordered free-text
 #: addresses belong to particular agencies only.
 _SECONDARY = frozenset(CORRUPTIONS) - {"g_code", "day_unknown", "address_reordered"}
 _TRIAGE_TH = {"red": "แดง", "yellow": "เหลือง", "green": "เขียว"}
+#: How volunteers write an open or a closed case; each row gets one of the words at random.
+OPEN_CASE_WORDS = np.array(["เปิด", "เปิดกรณี", "ติดตาม", "อยู่ระหว่างติดตาม"], dtype=object)
+CLOSED_CASE_WORDS = np.array(["ปิด", "ปิดกรณี", "ยุติ"], dtype=object)
+_CLOSED_DATE_WRITTEN = 0.85  # closed cases whose closing date the volunteer filled in
 
 Builder = Callable[[Population, CorruptionRates, AgencyCoverage, np.random.Generator], export.Export]
 
@@ -136,9 +140,22 @@ def health_centre(population: Population, rates: CorruptionRates, coverage: Agen
     return export.finish(draft, values, ("citizen_id", "birth_date", "house_no"))
 
 
+def _case_status(closed: np.ndarray, closed_on: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Status word per row (each volunteer picks their own) and the family's closing date where it was written."""
+    rows = len(closed)
+    word = np.where(closed, CLOSED_CASE_WORDS[rng.integers(0, len(CLOSED_CASE_WORDS), rows)],
+                    OPEN_CASE_WORDS[rng.integers(0, len(OPEN_CASE_WORDS), rows)])
+    dated = closed & (rng.random(rows) < _CLOSED_DATE_WRITTEN)
+    return word.astype(object), np.where(dated, export.date_cells(closed_on, "d/m/yyyy", buddhist=True), "")
+
+
 def social_cases(population: Population, rates: CorruptionRates, coverage: AgencyCoverage,
                  rng: np.random.Generator) -> export.Export:
-    """Volunteers' case notes on triaged families: the children, or the whole family in some households."""
+    """Volunteers' case notes on triaged families: the children, or the whole family in some households.
+
+    A family's case is open (being followed up) or was closed: the status word and the closing date are the
+    family's, written on each member's row.
+    """
     people, households = population.people, population.households
     triaged = households["triage"].notna().to_numpy()
     whole = rng.random(len(households)) < coverage.social_cases_whole_family
@@ -148,8 +165,13 @@ def social_cases(population: Population, rates: CorruptionRates, coverage: Agenc
     allowed = _SECONDARY | {"address_reordered"}
     draft = _corrupt(start_draft(population, "social_cases", person, rates, allowed, rng), population)
     cols = draft.cols
-    visited = export.recent(len(households), population.as_of, 730, rng)[cols["household"]]
+    last_visit = export.recent(len(households), population.as_of, 730, rng)
+    visited = last_visit[cols["household"]]
     triage = households["triage"].to_numpy()[cols["household"]]
+    closed = rng.random(len(households)) < coverage.social_cases_closed
+    since_visit = (np.datetime64(population.as_of, "D") - last_visit).astype(np.int64)
+    closed_on = export.recent(len(households), population.as_of, since_visit, rng)  # after the last visit
+    status, closed_on = _case_status(closed[cols["household"]], closed_on[cols["household"]], rng)
     values = {"record_key": "SC-" + _unique_keys(len(draft), 6, rng), "citizen_id": cols["citizen_id"],
               "given_name": cols["title_written"] + cols["given"], "family_name": cols["family"],
               "nickname": cols["nickname"],
@@ -157,8 +179,37 @@ def social_cases(population: Population, rates: CorruptionRates, coverage: Agenc
               "address_text": export.free_text(draft, population, postcode=False),
               "household_ref": _household_refs(cols["household"], "FB", 8, rng),
               "triage": pd.Series(triage, dtype=object).map(_TRIAGE_TH).to_numpy(),
+              "case_status": status, "case_closed_on": closed_on,
               "recorded_on": export.date_cells(visited, "d/m/yyyy", buddhist=True)}
     return export.finish(draft, values, ("citizen_id", "birth_date", "address_text"))
+
+
+def family_assessment(population: Population, rates: CorruptionRates, coverage: AgencyCoverage,
+                      rng: np.random.Generator) -> export.Export:
+    """The family log-book: each assessed family's head and the members listed, with the 4-dimension triage.
+
+    A family's triage colour is the result of this assessment, so every triaged household was assessed; the
+    export misses the assessments not yet keyed in. Case notes repeat the colour only for the members with a case.
+    """
+    people, households = population.people, population.households
+    keyed_in = households["triage"].notna().to_numpy() & (rng.random(len(households)) < coverage.family_assessment)
+    house = people["household"].to_numpy()
+    listed = np.where(people["role"].to_numpy() == HEAD, 1.0, coverage.family_assessment_members)
+    person = _chosen(np.where(keyed_in[house], listed, 0.0), rng)
+    draft = _corrupt(start_draft(population, "family_assessment", person, rates, _SECONDARY, rng), population)
+    cols = draft.cols
+    assessed = export.recent(len(households), population.as_of, 365, rng)[cols["household"]]
+    triage = households["triage"].to_numpy()[cols["household"]]
+    title = np.where(cols["title_written"] == "", cols["title"], "")  # a title written into the name
+    values = {"record_key": "FA" + _unique_keys(len(draft), 8, rng), "citizen_id": cols["citizen_id"],
+              "title": title, "given_name": cols["title_written"] + cols["given"], "family_name": cols["family"],
+              "sex": np.where(cols["male"], "ชาย", "หญิง"),
+              "birth_date": export.birth(draft, "dd/mm/yyyy", buddhist=True),
+              "house_code": cols["house_code"], **export.structured(draft, population, postcode=True),
+              "household_ref": _household_refs(cols["household"], "FL", 9, rng),
+              "triage": "สี" + pd.Series(triage, dtype=object).map(_TRIAGE_TH).to_numpy(),
+              "recorded_on": export.date_cells(assessed, "dd/mm/yyyy", buddhist=True)}
+    return export.finish(draft, values, ("citizen_id", "birth_date", "house_no"))
 
 
 def child_grant(population: Population, rates: CorruptionRates, coverage: AgencyCoverage,
@@ -192,5 +243,6 @@ AGENCIES: dict[str, Builder] = {
     "child_development": child_development,
     "health_centre": health_centre,
     "social_cases": social_cases,
+    "family_assessment": family_assessment,
     "child_grant": child_grant,
 }

@@ -1,0 +1,142 @@
+"""Province partitions of linkage: national blocks, candidate pairs per province, and the pass across provinces.
+
+``province_records`` blocks every record nationally (:mod:`matching.provinces`) and stores each province's rows,
+with their national positions and blocks, in a file of its own; ``province_candidate_pairs`` is partitioned by
+province (77 codes and ``unknown``), reads only its province's file and stores its pairs with their comparison
+levels; ``cross_province_pairs`` pairs the records whose blocks span provinces (movers). ``candidate_pairs``
+(:mod:`assets.linkage`) unions them. A backfill runs one province per run, in parallel; re-running one province
+rewrites only its file, and the global steps read the others' files as they are.
+
+A run that names no partition (``dagster.materialize`` without tags, as older callers do) covers every province;
+the CLI, the schedule and the sensors tag their runs with the whole partition range (:func:`all_provinces_tags`)
+so that each province's materialisation is recorded.
+
+The files live under the Dagster instance's storage directory (``$DAGSTER_HOME/storage/provinces``), beside the
+filesystem IO manager's outputs, so they share its volume in production (``docs/deployment.md``).
+"""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from assets.resources import TermtemSettings
+from matching.provinces import (
+    UNKNOWN_PROVINCE,
+    blocks_fingerprint,
+    cross_province_pairs,
+    national_blocks,
+    province_keys,
+    province_pairs,
+    with_levels,
+)
+from termtem.settings import LinkageSettings, load_linkage_settings
+
+#: One partition per province code of the gazetteer, and ``unknown`` for records whose province is not resolved.
+PROVINCES = dg.StaticPartitionsDefinition(list(province_keys()))
+#: Dagster's run tags for a run over a range of partitions.
+PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+#: Prefix of the national block columns of a province's stored rows (one per blocking pass, in pass order).
+BLOCK_PREFIX = "block_"
+#: What ``province_records`` wrote with the files: the fingerprint of their blocks and the skipped blocks.
+MANIFEST = "manifest.json"
+
+
+def all_provinces_tags() -> dict[str, str]:
+    """Run tags that make one run cover every province partition (the full run from the CLI, schedule, sensors)."""
+    keys = PROVINCES.get_partition_keys()
+    return {PARTITION_RANGE_START_TAG: keys[0], PARTITION_RANGE_END_TAG: keys[-1]}
+
+
+def _linkage(settings: TermtemSettings) -> LinkageSettings:
+    return load_linkage_settings(Path(settings.config_dir))
+
+
+def province_folder(context: dg.AssetExecutionContext, asset: str) -> Path:
+    """Where an asset's per-province files live in this Dagster instance's storage."""
+    return Path(context.instance.storage_directory()) / "provinces" / asset
+
+
+def run_provinces(context: dg.AssetExecutionContext) -> list[str]:
+    """The provinces this run covers: its partition key or range, or every province when it names none."""
+    if context.has_partition_key or context.has_partition_key_range:
+        return list(context.partition_keys)
+    return PROVINCES.get_partition_keys()
+
+
+def read_manifest(context: dg.AssetExecutionContext) -> dict:
+    """The manifest ``province_records`` wrote (fingerprint and skipped blocks of its current files)."""
+    return json.loads((province_folder(context, "province_records") / MANIFEST).read_text())
+
+
+@dg.asset(group_name="link", kinds={"pandas"},
+          description="Every record's national blocks, stored per province so that a province reads only its rows.")
+def province_records(context: dg.AssetExecutionContext, settings: TermtemSettings,
+                     linkable_records: pd.DataFrame) -> dg.MaterializeResult:
+    linkage = _linkage(settings)
+    passes = linkage.blocking_passes()
+    blocks = national_blocks(linkable_records, passes, linkage.blocking.max_block_size)
+    folder = province_folder(context, "province_records")
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = linkable_records.assign(**{f"{BLOCK_PREFIX}{i}": ids for i, ids in enumerate(blocks.block_ids)})
+    counts = {}
+    for province in PROVINCES.get_partition_keys():
+        rows = stored[blocks.provinces == province]
+        rows.to_pickle(folder / f"{province}.pkl")
+        counts[province] = len(rows)
+    fingerprint = blocks_fingerprint(linkable_records["record_id"], blocks)
+    (folder / MANIFEST).write_text(json.dumps({"fingerprint": fingerprint, "skipped_blocks": blocks.skipped_blocks}))
+    return dg.MaterializeResult(metadata={
+        "records": len(linkable_records), "fingerprint": fingerprint,
+        "unknown_province": counts[UNKNOWN_PROVINCE],
+        "records_per_province": dg.MetadataValue.json(counts)})
+
+
+@dg.asset(group_name="link", kinds={"pandas"}, partitions_def=PROVINCES, deps=[province_records],
+          description="Candidate pairs inside one province, with their comparison levels, in national positions.")
+def province_candidate_pairs(context: dg.AssetExecutionContext, settings: TermtemSettings) -> dg.MaterializeResult:
+    linkage = _linkage(settings)
+    passes, comparisons = linkage.blocking_passes(), linkage.built_comparisons()
+    source, target = province_folder(context, "province_records"), province_folder(context, "province_candidate_pairs")
+    target.mkdir(parents=True, exist_ok=True)
+    fingerprint = read_manifest(context)["fingerprint"]
+    pairs_per_province = {}
+    for province in run_provinces(context):
+        rows = pd.read_pickle(source / f"{province}.pkl")
+        block_ids = [rows[f"{BLOCK_PREFIX}{i}"].to_numpy() for i in range(len(passes))]
+        pairs = province_pairs(rows.index.to_numpy(), block_ids, passes, linkage.blocking.max_block_size)
+        pd.to_pickle({"fingerprint": fingerprint, "pairs": with_levels(rows, pairs, comparisons)},
+                     target / f"{province}.pkl")
+        pairs_per_province[province] = len(pairs)
+    return dg.MaterializeResult(metadata={"pairs": sum(pairs_per_province.values()), "fingerprint": fingerprint,
+                                          "pairs_per_province": dg.MetadataValue.json(pairs_per_province)})
+
+
+def stored_province_pairs(context: dg.AssetExecutionContext) -> list[pd.DataFrame]:
+    """Every province's stored pairs, checked to be built on the current ``province_records``.
+
+    Raises:
+        RuntimeError: Some provinces' pairs were built on other records (re-run those partitions).
+    """
+    folder = province_folder(context, "province_candidate_pairs")
+    fingerprint = read_manifest(context)["fingerprint"]
+    stored = {province: pd.read_pickle(folder / f"{province}.pkl") for province in PROVINCES.get_partition_keys()}
+    stale = sorted(province for province, part in stored.items() if part["fingerprint"] != fingerprint)
+    if stale:
+        raise RuntimeError(f"province_candidate_pairs of {len(stale)} province(s) were built on other records than "
+                           f"the current province_records; re-materialise those partitions: {stale}")
+    return [part["pairs"] for part in stored.values()]
+
+
+@dg.asset(group_name="link", kinds={"pandas"},
+          description="Candidate pairs whose two records lie in different provinces (movers, mistyped addresses), "
+                      "with their comparison levels.")
+def cross_province_candidate_pairs(context: dg.AssetExecutionContext, settings: TermtemSettings,
+                                   linkable_records: pd.DataFrame) -> pd.DataFrame:
+    linkage = _linkage(settings)
+    passes, limit = linkage.blocking_passes(), linkage.blocking.max_block_size
+    pairs = cross_province_pairs(national_blocks(linkable_records, passes, limit), passes, limit)
+    context.add_output_metadata({"pairs": len(pairs)})
+    return with_levels(linkable_records, pairs, linkage.built_comparisons())
