@@ -17,11 +17,16 @@ BENCH_DATA = PROJECT_ROOT / "data" / "bench"
 
 
 def generated_sample(people: int, seed: int) -> tuple[Path, float | None]:
-    """The sample for this size and seed, generated on first use; also the seconds generating took (None if reused)."""
+    """The sample for this size and seed, generated on first use; also the seconds generating took (None if reused).
+
+    A cached sample is reused only when it holds every configured source (a source added since is generated anew).
+    """
+    from termtem.settings import load_source_configs
     from termtem.synth import generate_registries
 
     folder = BENCH_DATA / f"people-{people}-seed-{seed}"
-    if (folder / "manifest.json").is_file():
+    sources = load_source_configs()
+    if (folder / "manifest.json").is_file() and all((folder / source.file).is_file() for source in sources):
         return folder, None
     started = time.perf_counter()
     generate_registries(folder, people=people, seed=seed)
