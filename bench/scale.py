@@ -25,7 +25,8 @@ from bench.step_memory import sampled_rss, step_memory
 from bench.whole_graph import generated_sample, materialised
 
 #: Steps of person linkage, always printed.
-LINKAGE_STEPS = ("linkable_records", "candidate_pairs", "scored_links", "person_clustering")
+LINKAGE_STEPS = ("linkable_records", "province_records", "province_candidate_pairs", "cross_province_candidate_pairs",
+                 "candidate_pairs", "scored_links", "person_clustering")
 
 
 def _metadata(result: object, asset: str, entry: str) -> object:

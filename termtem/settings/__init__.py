@@ -19,12 +19,14 @@ from termtem.settings.base import (
     parse_settings_file,
     pseudonym_key_is_set,
     read_yaml,
+    require_known,
 )
 from termtem.settings.generator import (
     AgencyCoverage,
     CorruptionRates,
     GeneratorRates,
     PopulationShares,
+    Share,
     load_generator_rates,
 )
 from termtem.settings.households import (
@@ -126,6 +128,7 @@ __all__ = [
     "RetrySettings",
     "ScheduleSettings",
     "SettingsError",
+    "Share",
     "SourceConfig",
     "SourceQuality",
     "StrictModel",
@@ -147,4 +150,5 @@ __all__ = [
     "parse_settings_file",
     "pseudonym_key_is_set",
     "read_yaml",
+    "require_known",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -39,6 +40,14 @@ def pseudonym_key_is_set() -> bool:
 
 class SettingsError(ValueError):
     """A configuration file is missing or does not fit its schema."""
+
+
+def require_known(names: Iterable[str], known: Iterable[str], what: str) -> None:
+    """Refuse names outside ``known`` with both lists in the message, so a misspelt key is easy to fix."""
+    known = sorted(known)
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise ValueError(f"unknown {what}(s) {unknown}; known: {known}")
 
 
 class StrictModel(BaseModel):

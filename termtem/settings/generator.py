@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator
 
 from termtem.settings.base import DEFAULT_CONFIG_DIR, SettingsError, StrictModel, parse_settings_file
 from termtem.settings.sources import load_pipeline_settings
+
+#: A rate or share: a fraction of rows, people or households, 0-1.
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class CorruptionRates(StrictModel):
@@ -20,53 +23,53 @@ class CorruptionRates(StrictModel):
     truth can check the observed share against it.
     """
 
-    duplicate: float = Field(ge=0, le=1)
-    g_code: float = Field(ge=0, le=1)
-    id_missing: float = Field(ge=0, le=1)
-    id_mistyped: float = Field(ge=0, le=1)
-    name_changed: float = Field(ge=0, le=1)
-    phonetic: float = Field(ge=0, le=1)
-    typo: float = Field(ge=0, le=1)
-    name_swap: float = Field(ge=0, le=1)
-    title_prefix: float = Field(ge=0, le=1)
-    birth_date_missing: float = Field(ge=0, le=1)
-    day_unknown: float = Field(ge=0, le=1)
-    day_month_swap: float = Field(ge=0, le=1)
-    era_swap: float = Field(ge=0, le=1)
-    stale_address: float = Field(ge=0, le=1)
-    address_abbreviated: float = Field(ge=0, le=1)
-    address_reordered: float = Field(ge=0, le=1)
-    thai_digits: float = Field(ge=0, le=1)
+    duplicate: Share
+    g_code: Share
+    id_missing: Share
+    id_mistyped: Share
+    name_changed: Share
+    phonetic: Share
+    typo: Share
+    name_swap: Share
+    title_prefix: Share
+    birth_date_missing: Share
+    day_unknown: Share
+    day_month_swap: Share
+    era_swap: Share
+    stale_address: Share
+    address_abbreviated: Share
+    address_reordered: Share
+    thai_digits: Share
 
 
 class PopulationShares(StrictModel):
     """Shares of households (or of their members) with a given trait in the true synthetic population."""
 
-    moved: float = Field(ge=0, le=1)
-    migrant: float = Field(ge=0, le=1)
-    stateless: float = Field(ge=0, le=1)
-    stateless_migrant_children: float = Field(ge=0, le=1)
-    mother_keeps_family_name: float = Field(ge=0, le=1)
-    triaged: float = Field(ge=0, le=1)
+    moved: Share
+    migrant: Share
+    stateless: Share
+    stateless_migrant_children: Share
+    mother_keeps_family_name: Share
+    triaged: Share
     triage_colours: dict[Literal["green", "yellow", "red"], float]
-    poverty: float = Field(ge=0, le=1)
-    poverty_if_triaged: float = Field(ge=0, le=1)
+    poverty: Share
+    poverty_if_triaged: Share
 
 
 class AgencyCoverage(StrictModel):
     """Share of the people an agency is meant to hold that it actually holds."""
 
-    school_enrolment: float = Field(ge=0, le=1)
-    kindergarten: float = Field(ge=0, le=1)
-    child_development: float = Field(ge=0, le=1)
-    health_centre: float = Field(ge=0, le=1)
-    social_cases: float = Field(ge=0, le=1)
-    social_cases_whole_family: float = Field(ge=0, le=1)
-    child_grant: float = Field(ge=0, le=1)
-    child_grant_take_up: float = Field(ge=0, le=1)
-    social_cases_closed: float = Field(default=0.0, ge=0, le=1)
-    family_assessment: float = Field(default=1.0, ge=0, le=1)
-    family_assessment_members: float = Field(default=1.0, ge=0, le=1)
+    school_enrolment: Share
+    kindergarten: Share
+    child_development: Share
+    health_centre: Share
+    social_cases: Share
+    social_cases_whole_family: Share
+    child_grant: Share
+    child_grant_take_up: Share
+    social_cases_closed: Share = 0.0
+    family_assessment: Share = 1.0
+    family_assessment_members: Share = 1.0
 
 
 class GeneratorRates(StrictModel):

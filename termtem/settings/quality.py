@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from matching.canonical import NORMALISED_COLUMNS
-from termtem.settings.base import DEFAULT_CONFIG_DIR, SettingsError, StrictModel, parse_settings_file
+from termtem.settings.base import DEFAULT_CONFIG_DIR, SettingsError, StrictModel, parse_settings_file, require_known
 from termtem.settings.sources import load_pipeline_settings
 
 
@@ -39,9 +39,7 @@ class SourceQuality(StrictModel):
     @field_validator("max_null_share")
     @classmethod
     def _known_columns(cls, shares: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(set(shares) - set(NORMALISED_COLUMNS))
-        if unknown:
-            raise ValueError(f"unknown normalised column(s) {unknown}; known: {sorted(NORMALISED_COLUMNS)}")
+        require_known(shares, NORMALISED_COLUMNS, "normalised column")
         outside = sorted(column for column, share in shares.items() if not 0 <= share <= 1)
         if outside:
             raise ValueError(f"null shares must be between 0 and 1: {outside}")

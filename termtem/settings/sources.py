@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from matching.canonical import CANONICAL_FIELDS
-from termtem.settings.base import DEFAULT_CONFIG_DIR, SettingsError, StrictModel, parse_settings_file
+from termtem.settings.base import DEFAULT_CONFIG_DIR, SettingsError, StrictModel, parse_settings_file, require_known
 
 #: Encodings Thai registry exports come in (Python codec names); ``auto`` means UTF-8 or Windows-874 by the bytes.
 SOURCE_ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "cp874", "tis-620", "iso8859-11", "auto")
@@ -48,9 +48,7 @@ class SourceConfig(StrictModel):
     @field_validator("columns")
     @classmethod
     def _known_fields(cls, columns: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(columns) - set(CANONICAL_FIELDS))
-        if unknown:
-            raise ValueError(f"unknown canonical field(s) {unknown}; known: {sorted(CANONICAL_FIELDS)}")
+        require_known(columns, CANONICAL_FIELDS, "canonical field")
         return columns
 
     @field_validator("encoding")
