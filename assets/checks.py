@@ -11,7 +11,6 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.registries import SOURCES
 from assets.resources import TermtemSettings
 from quality.golden_suites import (
     households_suite,
@@ -23,17 +22,16 @@ from quality.golden_suites import (
     xref_suite,
     xref_view,
 )
-from quality.registry_suite import registry_suite
 from quality.validation import DataDocsSite, SuiteOutcome, validate_frame
 from termtem.settings import load_quality_settings
 
 
-def _site(context: dg.AssetCheckExecutionContext, settings: TermtemSettings) -> DataDocsSite:
+def data_docs_site(context: dg.AssetCheckExecutionContext, settings: TermtemSettings) -> DataDocsSite:
     quality = load_quality_settings(Path(settings.config_dir))
     return DataDocsSite(root=quality.data_docs_dir, run_id=context.run.run_id, keep_runs=quality.keep_runs)
 
 
-def _check_result(outcome: SuiteOutcome, severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
+def suite_check_result(outcome: SuiteOutcome, severity: dg.AssetCheckSeverity) -> dg.AssetCheckResult:
     """The suite's outcome as a check result: a table of every expectation, the failures and the docs page."""
     rows = ["| | expectation | column | found |", "| --- | --- | --- | --- |"]
     rows += [f"| {'✅' if item.success else '❌'} | {item.description} | {item.column or ''} | {item.observed} |"
@@ -50,28 +48,13 @@ def _check_result(outcome: SuiteOutcome, severity: dg.AssetCheckSeverity) -> dg.
     return dg.AssetCheckResult(passed=outcome.success, severity=severity, metadata=metadata)
 
 
-def _registry_check(source: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=f"normalised_{source}", name="registry_expectations", blocking=False,
-                    description=f"The {source} registry meets its expectation suite (columns, types, codes, "
-                                "dates, valid-ID, blank, duplicate and quarantine shares); a warning only.")
-    def registry_expectations(context: dg.AssetCheckExecutionContext, settings: TermtemSettings,
-                              normalised: pd.DataFrame) -> dg.AssetCheckResult:
-        config = settings.source(source)
-        thresholds = load_quality_settings(Path(settings.config_dir)).for_source(source)
-        suite = registry_suite(source, thresholds, settings.as_of(), config.age_range)
-        return _check_result(validate_frame(normalised, suite, site=_site(context, settings)),
-                             dg.AssetCheckSeverity.WARN)
-
-    return registry_expectations
-
-
 @dg.asset_check(asset="person_clusters", name="golden_expectations", blocking=True,
                 description="Each source row cross-referenced once, to one person; no person with two valid "
                             "citizen IDs. Blocks the publish.")
 def person_xref_expectations(context: dg.AssetCheckExecutionContext, settings: TermtemSettings,
                              person_clusters: pd.DataFrame) -> dg.AssetCheckResult:
-    outcome = validate_frame(xref_view(person_clusters), xref_suite(), site=_site(context, settings))
-    return _check_result(outcome, dg.AssetCheckSeverity.ERROR)
+    outcome = validate_frame(xref_view(person_clusters), xref_suite(), site=data_docs_site(context, settings))
+    return suite_check_result(outcome, dg.AssetCheckSeverity.ERROR)
 
 
 @dg.asset_check(asset="golden_persons", name="golden_expectations", blocking=True,
@@ -81,8 +64,8 @@ def person_xref_expectations(context: dg.AssetCheckExecutionContext, settings: T
 def golden_person_expectations(context: dg.AssetCheckExecutionContext, settings: TermtemSettings,
                                golden_persons: pd.DataFrame, person_clusters: pd.DataFrame) -> dg.AssetCheckResult:
     outcome = validate_frame(persons_view(golden_persons, person_clusters), persons_suite(),
-                             site=_site(context, settings))
-    return _check_result(outcome, dg.AssetCheckSeverity.ERROR)
+                             site=data_docs_site(context, settings))
+    return suite_check_result(outcome, dg.AssetCheckSeverity.ERROR)
 
 
 @dg.asset_check(asset="golden_households", name="golden_expectations", blocking=True,
@@ -93,8 +76,8 @@ def golden_household_expectations(context: dg.AssetCheckExecutionContext, settin
                                   golden_households: pd.DataFrame,
                                   golden_persons: pd.DataFrame) -> dg.AssetCheckResult:
     outcome = validate_frame(households_view(golden_households, golden_persons), households_suite(),
-                             site=_site(context, settings))
-    return _check_result(outcome, dg.AssetCheckSeverity.ERROR)
+                             site=data_docs_site(context, settings))
+    return suite_check_result(outcome, dg.AssetCheckSeverity.ERROR)
 
 
 @dg.asset_check(asset="missed_children", name="golden_expectations", blocking=True,
@@ -105,12 +88,11 @@ def missed_child_expectations(context: dg.AssetCheckExecutionContext, settings: 
                               missed_children: pd.DataFrame, golden_persons: pd.DataFrame) -> dg.AssetCheckResult:
     rules = {rule.name: (rule.min_age, rule.max_age) for rule in settings.pipeline().missed_children}
     outcome = validate_frame(missed_children_view(missed_children, golden_persons, rules),
-                             missed_children_suite(rules), site=_site(context, settings))
-    return _check_result(outcome, dg.AssetCheckSeverity.ERROR)
+                             missed_children_suite(rules), site=data_docs_site(context, settings))
+    return suite_check_result(outcome, dg.AssetCheckSeverity.ERROR)
 
 
-#: Every quality check: one per registry, then the blocking golden-frame checks.
+#: The blocking golden-frame checks (each registry's check is in :mod:`assets.registry_checks`).
 quality_checks: list[dg.AssetChecksDefinition] = [
-    *(_registry_check(source) for source in SOURCES),
     person_xref_expectations, golden_person_expectations, golden_household_expectations, missed_child_expectations,
 ]

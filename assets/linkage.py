@@ -1,13 +1,19 @@
-"""Linkage assets: linkable records → candidate pairs → scored links → person clusters and their ID history."""
+"""Linkage assets: candidate pairs → scored links → person clusters and their ID history."""
 
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 
-from assets.provinces import read_manifest, stored_province_pairs
-from assets.registries import SOURCES
+from assets.provinces import (
+    province_records,
+    read_manifest,
+    stored_province_pairs,
+    stored_record_keys,
+    stored_records,
+)
 from assets.resources import GoldenDatabase, TermtemSettings
 from matching.clustering import cluster_records, strongest_links, valid_citizen_ids
 from matching.evaluation import completeness_per_pass, true_persons
@@ -16,7 +22,6 @@ from matching.golden_ids import assign_golden_ids
 from matching.provinces import combine_pairs, combined_blocking_report, split_levels
 from matching.scoring import LINK, STEWARD_CANNOT_LINK, score_links
 from matching.steward import steward_pairs
-from quality.quarantine import quarantine_rows
 from termtem.golden_store import current_person_xref, steward_decisions
 from termtem.settings import LinkageSettings, load_linkage_settings
 
@@ -24,64 +29,39 @@ from termtem.settings import LinkageSettings, load_linkage_settings
 TRUTH_RECORDS_FILE = "truth_records.parquet"
 
 
-@dg.asset(group_name="link", kinds={"pandas"},
-          ins={f"raw_{source}": dg.AssetIn(f"raw_{source}") for source in SOURCES}
-          | {f"normalised_{source}": dg.AssetIn(f"normalised_{source}") for source in SOURCES},
-          description="Rows no stage can use, with source, row number, raw values and a reason code.")
-def quarantined_records(context: dg.AssetExecutionContext, **frames: pd.DataFrame) -> pd.DataFrame:
-    parts = [quarantine_rows(frames[f"raw_{source}"], frames[f"normalised_{source}"]["quarantine_reason"])
-             for source in SOURCES]
-    quarantined = pd.concat(parts, ignore_index=True)
-    context.add_output_metadata({"rows": len(quarantined),
-                                 "by_reason": dg.MetadataValue.json(
-                                     quarantined["reason"].value_counts().to_dict())})
-    return quarantined
-
-
-@dg.asset(group_name="link", kinds={"pandas"},
-          ins={source: dg.AssetIn(f"normalised_{source}") for source in SOURCES},
-          description="All usable normalised records of every registry, one position each.")
-def linkable_records(context: dg.AssetExecutionContext, **normalised: pd.DataFrame) -> pd.DataFrame:
-    usable = [frame[frame["quarantine_reason"].isna()].drop(columns="quarantine_reason")
-              for frame in normalised.values()]
-    records = pd.concat(usable, ignore_index=True)
-    records["record_id"] = records["source"] + ":" + records["source_row"].astype(str)
-    context.add_output_metadata({"records": len(records),
-                                 "by_source": dg.MetadataValue.json(records["source"].value_counts().to_dict())})
-    return records
-
-
 def _linkage(settings: TermtemSettings) -> LinkageSettings:
     return load_linkage_settings(Path(settings.config_dir))
 
 
 @dg.asset(group_name="link", kinds={"pandas"},
-          deps=[dg.AssetDep("province_candidate_pairs", partition_mapping=dg.AllPartitionMapping())],
+          deps=[province_records,
+                dg.AssetDep("province_candidate_pairs", partition_mapping=dg.AllPartitionMapping())],
           description="Pairs of records worth comparing: the union of the blocking passes in config/linkage.yaml, "
                       "gathered from every province and the pass across provinces, with their comparison levels.")
-def candidate_pairs(context: dg.AssetExecutionContext, settings: TermtemSettings, linkable_records: pd.DataFrame,
+def candidate_pairs(context: dg.AssetExecutionContext, settings: TermtemSettings,
                     cross_province_candidate_pairs: pd.DataFrame) -> pd.DataFrame:
     linkage = _linkage(settings)
+    manifest = read_manifest(context)
     pairs = combine_pairs([*stored_province_pairs(context), cross_province_candidate_pairs])
-    report = combined_blocking_report(pairs, linkage.blocking_passes(), read_manifest(context)["skipped_blocks"],
-                                      len(linkable_records))
+    report = combined_blocking_report(pairs, linkage.blocking_passes(), manifest["skipped_blocks"],
+                                      manifest["records"])
     context.add_output_metadata({
         "pairs": report.total_pairs,
         "cross_province_pairs": len(cross_province_candidate_pairs),
         "pairs_per_pass": dg.MetadataValue.json(report.pairs_per_pass),
         "skipped_oversized_blocks": dg.MetadataValue.json(report.skipped_blocks),
         "reduction_ratio": report.reduction_ratio,
-        **_completeness_metadata(Path(settings.data_dir), linkable_records, pairs),
+        **_completeness_metadata(context, Path(settings.data_dir), pairs),
     })
     return pairs
 
 
-def _completeness_metadata(data_dir: Path, records: pd.DataFrame, pairs: pd.DataFrame) -> dict:
+def _completeness_metadata(context: dg.AssetExecutionContext, data_dir: Path, pairs: pd.DataFrame) -> dict:
     """Pairs-completeness per pass and in all, when the data is a generated sample that ships its ground truth."""
     truth_file = data_dir / TRUTH_RECORDS_FILE
     if not truth_file.is_file():
         return {}
-    truth = true_persons(records, pd.read_parquet(truth_file))
+    truth = true_persons(stored_record_keys(context), pd.read_parquet(truth_file))
     completeness = completeness_per_pass(pairs, truth)
     return {"pairs_completeness": completeness.pop("all"),
             "pairs_completeness_per_pass": dg.MetadataValue.json(completeness)}
@@ -95,19 +75,22 @@ def _weights_table(weights: LevelWeights) -> str:
     return "\n".join(lines)
 
 
-@dg.asset(group_name="link", kinds={"pandas"},
+@dg.asset(group_name="link", kinds={"pandas"}, deps=[province_records],
           description="Every candidate pair with its match weight, per-field partial weights, match probability, "
                       "decision (link / review / non_link) and the rule that decided it.")
 def scored_links(context: dg.AssetExecutionContext, settings: TermtemSettings, database: GoldenDatabase,
-                 linkable_records: pd.DataFrame, candidate_pairs: pd.DataFrame) -> pd.DataFrame:
+                 candidate_pairs: pd.DataFrame) -> pd.DataFrame:
     linkage = _linkage(settings)
     comparisons = linkage.built_comparisons()
-    steward = steward_pairs(steward_decisions(database.engine()), linkable_records["record_id"])
+    # What province_records stored of the records (their keys, and the national codes of the comparisons): loading
+    # every column of every record and factorising the names again would cost more than scoring.
+    records, stored = stored_record_keys(context), stored_records(context)
+    steward = steward_pairs(steward_decisions(database.engine()), records["record_id"])
     pairs, levels = split_levels(candidate_pairs, comparisons)
     scored, report = score_links(
-        linkable_records, pairs, comparisons, em=linkage.expectation_maximisation,
+        records, pairs, comparisons, em=linkage.expectation_maximisation,
         thresholds=linkage.thresholds, supervised=linkage.supervised, steward=steward,
-        citizen_ids=valid_citizen_ids(linkable_records), levels=levels)
+        citizen_ids=valid_citizen_ids(records), levels=levels, codes=stored.codes_at(np.arange(len(records))))
     weights = report.weights
     context.add_output_metadata({
         "pairs": len(scored),
@@ -141,8 +124,9 @@ def scored_links(context: dg.AssetExecutionContext, settings: TermtemSettings, d
 )
 def person_clustering(context: dg.AssetExecutionContext, settings: TermtemSettings, database: GoldenDatabase,
                       linkable_records: pd.DataFrame, scored_links: pd.DataFrame) -> Iterator[dg.Output]:
-    links = scored_links[scored_links["decision"] == LINK]
-    cannot = scored_links[scored_links["rule"] == STEWARD_CANNOT_LINK]
+    decided = scored_links[["left", "right", "rule", "score"]]  # only what clustering reads, not every column
+    links = decided[scored_links["decision"].to_numpy() == LINK]
+    cannot = decided[scored_links["rule"].to_numpy() == STEWARD_CANNOT_LINK]
     labels, report = cluster_records(
         len(linkable_records), links["left"].to_numpy(), links["right"].to_numpy(), links["score"].to_numpy(),
         valid_citizen_ids(linkable_records), (cannot["left"].to_numpy(), cannot["right"].to_numpy()),

@@ -10,15 +10,23 @@ process (conversion to Arrow and CSV, or SQLite itself) and, on PostgreSQL, the 
 ``COPY`` and built the partition's indexes (read from ``/proc``, so only for a server on this machine; the CPU
 of parallel index-build workers, which PostgreSQL starts for large partitions, is not counted).
 
+With ``--breakdown``, each PostgreSQL publish also prints where each table's load went, in wall seconds of the
+thread doing it (:mod:`termtem.golden_store.partitions` logs them): ``convert`` (frame to Arrow, sorted by key),
+``csv`` (Arrow's CSV encoding), ``copy`` (the rest of the ``COPY``: sending, and the server reading it),
+``index`` (building the partition's key and indexes), ``commit`` (of the staging transaction) and ``attach`` (in
+the publish transaction). Tables are staged on two connections at once, so the phases add up to more than the
+publish's wall time.
+
 Usage::
 
     python -m bench.publish                                   # 100k and 1M persons, both databases, 3 repeats
-    python -m bench.publish --persons 100000 --repeat 5 --backends postgresql
+    python -m bench.publish --persons 100000 --repeat 5 --backends postgresql --breakdown
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -31,13 +39,58 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from termtem.golden_store import Release, engine_for, publish_release, upgrade_schema
+from termtem.golden_store import Release, engine_for, partitions, publish_release, upgrade_schema
 from termtem.golden_store.sample import sample_release
 
 #: The PostgreSQL server used by default (the tests' server: trust auth, database ``test``).
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 BACKENDS: tuple[str, ...] = ("postgresql", "sqlite")
+
+#: Phases of a table's load, in the order they happen (see the module docstring).
+PHASES: tuple[str, ...] = ("convert", "csv", "copy", "index", "commit", "attach")
+
+
+class _PhaseTimings(logging.Handler):
+    """Collects the per-table timings the partition loader logs: table -> phase -> seconds."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.tables: dict[str, dict[str, float]] = {}
+        self.rows: dict[str, int] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        seconds = getattr(record, "seconds", None)
+        if seconds is not None:
+            self.tables.setdefault(record.table, {}).update(seconds)
+            self.rows[record.table] = record.rows
+
+
+@contextmanager
+def _phase_timings(enabled: bool) -> Iterator[_PhaseTimings | None]:
+    if not enabled:
+        yield None
+        return
+    handler, logger = _PhaseTimings(), logging.getLogger(partitions.__name__)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _print_breakdown(timings: _PhaseTimings) -> None:
+    print(f"    {'table':<26}{'rows':>11}" + "".join(f"{phase:>9}" for phase in PHASES))
+    totals = dict.fromkeys(PHASES, 0.0)
+    for table, seconds in timings.tables.items():
+        for phase in PHASES:
+            totals[phase] += seconds.get(phase, 0.0)
+        cells = "".join(f"{seconds.get(phase, 0):>9.2f}" for phase in PHASES)
+        print(f"    {table:<26}{timings.rows[table]:>11,}{cells}")
+    print(f"    {'all tables':<26}{sum(timings.rows.values()):>11,}" + "".join(f"{totals[p]:>9.2f}" for p in PHASES))
 
 
 @contextmanager
@@ -73,8 +126,9 @@ def _server_cpu_seconds(backend_pids: set[int]) -> float | None:
     return total / ticks
 
 
-def publish_once(release: Release, backend: str, postgres_url: str) -> tuple[float, float, float | None]:
-    """Publish ``release`` into an empty migrated database.
+def publish_once(release: Release, backend: str, postgres_url: str,
+                 breakdown: bool = False) -> tuple[float, float, float | None]:
+    """Publish ``release`` into an empty migrated database; print the per-table breakdown if asked.
 
     Returns:
         Wall seconds, CPU seconds of this process, and CPU seconds of the PostgreSQL backends (0 on SQLite,
@@ -90,12 +144,16 @@ def publish_once(release: Release, backend: str, postgres_url: str) -> tuple[flo
         try:
             upgrade_schema(engine)
             server_before = _server_cpu_seconds(backend_pids)
-            cpu_before, started = time.process_time(), time.perf_counter()
-            publish_release(engine, release)
-            wall, client_cpu = time.perf_counter() - started, time.process_time() - cpu_before
+            with _phase_timings(breakdown and backend == "postgresql") as timings:
+                cpu_before, started = time.process_time(), time.perf_counter()
+                publish_release(engine, release)
+                wall, client_cpu = time.perf_counter() - started, time.process_time() - cpu_before
             server_after = _server_cpu_seconds(backend_pids)
         finally:
             engine.dispose()
+    if timings is not None:
+        print(f"    publish {wall:.1f} s wall; per table, wall seconds:")
+        _print_breakdown(timings)
     if backend == "sqlite":
         return wall, client_cpu, 0.0
     if server_before is None or server_after is None:
@@ -116,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="publishes per size and database (default: 3)")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--breakdown", action="store_true", help="print each PostgreSQL publish's time per table")
     args = parser.parse_args(argv)
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for persons in args.persons:
@@ -125,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== {persons:,} persons: {rows:,} rows in {len(release.frames)} tables "
               f"(synthesised in {time.perf_counter() - started:.1f} s) ==")
         for backend in args.backends:
-            runs = [publish_once(release, backend, args.postgres_url) for _ in range(args.repeat)]
+            runs = [publish_once(release, backend, args.postgres_url, args.breakdown) for _ in range(args.repeat)]
             walls = [wall for wall, _, _ in runs]
             clients = [client for _, client, _ in runs]
             servers = [server for _, _, server in runs]

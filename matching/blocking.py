@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from matching.comparison import RecordCodes
+
 #: Transforms a blocking key may apply to its column (``column:transform``).
 KEY_TRANSFORMS: dict[str, Callable[[pd.Series], pd.Series]] = {
     "year": lambda column: pd.to_datetime(column).dt.year,
@@ -55,10 +57,15 @@ class BlockingReport:
 
 
 class _KeyCodes:
-    """Factorised codes of key columns (``-1`` = missing), computed once per column and shared by passes."""
+    """Factorised codes of key columns (``-1`` = missing), computed once per column and shared by passes.
 
-    def __init__(self, records: pd.DataFrame) -> None:
+    ``shared`` hands over codes already factorised elsewhere (the comparisons' codes of a text column, which are
+    the same codes): a million strings need hashing only once.
+    """
+
+    def __init__(self, records: pd.DataFrame, shared: RecordCodes | None = None) -> None:
         self._records = records
+        self._shared = shared
         self._codes: dict[str, tuple[np.ndarray, int]] = {}
 
     def codes(self, key: str) -> tuple[np.ndarray, int]:
@@ -69,6 +76,10 @@ class _KeyCodes:
             if transform and transform not in KEY_TRANSFORMS:
                 raise KeyError(f"blocking key {key!r}: unknown transform; known: {sorted(KEY_TRANSFORMS)}")
             values = self._records[column]
+            if self._shared is not None and not transform and values.dtype == object:
+                codes = self._shared.codes(column)
+                self._codes[key] = (codes.astype(np.int64), int(codes.max(initial=-1)) + 1)
+                return self._codes[key]
             values = KEY_TRANSFORMS[transform](values) if transform else values
             codes, uniques = pd.factorize(values, use_na_sentinel=True)
             self._codes[key] = (codes.astype(np.int64), len(uniques))
@@ -114,9 +125,13 @@ def pairs_within_blocks(block_ids: np.ndarray, max_block_size: int) -> tuple[np.
     return np.minimum(first, second), np.maximum(first, second), skipped
 
 
-def pass_block_ids(records: pd.DataFrame, passes: tuple[BlockingPass, ...]) -> list[np.ndarray]:
-    """The block of every record in every pass (``-1`` where a key is missing), key columns factorised once."""
-    codes = _KeyCodes(records)
+def pass_block_ids(records: pd.DataFrame, passes: tuple[BlockingPass, ...],
+                   shared: RecordCodes | None = None) -> list[np.ndarray]:
+    """The block of every record in every pass (``-1`` where a key is missing), key columns factorised once.
+
+    ``shared``: codes of the same records whose text columns' codes are re-used rather than factorised again.
+    """
+    codes = _KeyCodes(records, shared)
     return [_block_ids(codes, blocking_pass.keys, len(records)) for blocking_pass in passes]
 
 

@@ -187,7 +187,7 @@ def cluster_records(records: int, left: np.ndarray, right: np.ndarray, score: np
             forest.union(a, b)
         labels[members] = [forest.find(int(m)) for m in members]
         refused += forest.refused
-    report = ClusterReport(len(np.unique(labels)), int(flags["citizen_id"].sum()),
+    report = ClusterReport(int(np.count_nonzero(np.bincount(labels, minlength=1))), int(flags["citizen_id"].sum()),
                            int(flags["cannot_link"].sum()), int(flags["size"].sum()), int(flags["sparse"].sum()),
                            dict(sorted(refused.items())))
     return labels, report
@@ -206,9 +206,15 @@ def strongest_links(labels: np.ndarray, links: pd.DataFrame) -> tuple[np.ndarray
         labels: Person label of each record.
         links: Linked pairs (``left``, ``right``, ``rule``, ``score``); links re-clustering refused are ignored.
     """
-    inside = links[labels[links["left"].to_numpy()] == labels[links["right"].to_numpy()]]
-    ends = pd.concat([inside[["left", "rule", "score"]].rename(columns={"left": "record"}),
-                      inside[["right", "rule", "score"]].rename(columns={"right": "record"})], ignore_index=True)
-    strongest = ends.sort_values(["score", "record"], ascending=[False, True], kind="stable")
-    strongest = strongest.drop_duplicates("record").set_index("record").reindex(np.arange(len(labels)))
-    return strongest["rule"].to_numpy(object), strongest["score"].to_numpy(float)
+    left, right = links["left"].to_numpy(), links["right"].to_numpy()
+    inside = labels[left] == labels[right]
+    record = np.concatenate([left[inside], right[inside]])
+    rule = np.concatenate([links["rule"].to_numpy(object)[inside]] * 2)
+    score = np.concatenate([links["score"].to_numpy(float)[inside]] * 2)
+    # Per record, its highest score, ties to the end listed first (lefts, then rights, each in link order).
+    order = np.lexsort((np.arange(len(record)), -score, record))
+    first = order[np.r_[True, record[order][1:] != record[order][:-1]]] if len(order) else order
+    strongest_rule = np.full(len(labels), np.nan, dtype=object)
+    strongest_score = np.full(len(labels), np.nan)
+    strongest_rule[record[first]], strongest_score[record[first]] = rule[first], score[first]
+    return strongest_rule, strongest_score

@@ -51,19 +51,26 @@ def cross_person_pairs(records: pd.DataFrame, scored_links: pd.DataFrame) -> pd.
 
 
 def _near_miss_lists(candidates: pd.DataFrame, limit: int) -> pd.Series:
-    """JSON list of the ``limit`` nearest candidates per (person, rule)."""
+    """JSON list of the ``limit`` nearest candidates per (person, rule).
+
+    Each entry is dumped on its own and the entries of a (person, rule) joined as ``json.dumps`` joins a list's
+    items, so the text is the same as dumping the list while the work is one pass over the rows, not a frame per
+    flag.
+    """
     nearest = candidates.sort_values(["golden_person_id", "rule", "score", "record_id"],
                                      ascending=[True, True, False, True])
     nearest = nearest.drop_duplicates(["golden_person_id", "rule", "record_id"])
     nearest = nearest[nearest.groupby(["golden_person_id", "rule"]).cumcount() < limit]
-    entries = nearest.rename(columns={"other_person": "golden_person_id_other"})
-    texts: dict[tuple[str, str], str] = {}
-    for key, group in entries.groupby(["golden_person_id", "rule"], sort=False):
-        texts[key] = json.dumps([
-            {"record_id": row.record_id, "source": row.source, "golden_person_id": row.golden_person_id_other,
-             "score": round(float(row.score), 4), "decision": row.decision, "pair_rule": row.pair_rule}
-            for row in group.itertuples(index=False)], ensure_ascii=False)
-    return pd.Series(texts, dtype=object)
+    entries = [json.dumps({"record_id": record_id, "source": source, "golden_person_id": other_person,
+                           "score": round(score, 4), "decision": decision, "pair_rule": pair_rule},
+                          ensure_ascii=False)
+               for record_id, source, other_person, score, decision, pair_rule in zip(
+                   nearest["record_id"].tolist(), nearest["source"].tolist(), nearest["other_person"].tolist(),
+                   nearest["score"].astype(float).tolist(), nearest["decision"].tolist(),
+                   nearest["pair_rule"].tolist(), strict=True)]
+    texts = pd.Series(entries, index=nearest.index, dtype=object)
+    lists = texts.groupby([nearest["golden_person_id"], nearest["rule"]], sort=False).agg(", ".join)
+    return ("[" + lists + "]").astype(object)
 
 
 def add_flag_evidence(flags: pd.DataFrame, records: pd.DataFrame, scored_links: pd.DataFrame,
@@ -90,7 +97,8 @@ def add_flag_evidence(flags: pd.DataFrame, records: pd.DataFrame, scored_links: 
     for rule in rules:
         flagged = flags.loc[flags["rule"] == rule.name, "golden_person_id"]
         these = sides[sides["golden_person_id"].isin(flagged) & sides["source"].isin(rule.expected_in)]
-        satisfies = found_in(records.loc[these["other"]].reset_index(drop=True), rule).to_numpy(bool)
+        fields = ["source"] + ([rule.require_true] if rule.require_true else [])
+        satisfies = found_in(records.loc[these["other"], fields], rule).to_numpy(bool)
         parts.append(these.assign(rule=rule.name, satisfies=satisfies))
     candidates = pd.concat(parts, ignore_index=True) if parts else sides.assign(rule=None, satisfies=False)
     result = flags.copy()

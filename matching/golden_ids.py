@@ -101,7 +101,7 @@ def assign_golden_ids(records: pd.DataFrame, labels: np.ndarray, previous: pd.Da
     """
     old = previous if previous is not None else pd.DataFrame({"source": [], "source_row": [],
                                                               "golden_person_id": []})
-    sources = pd.Index(sorted(set(records["source"]) | set(old["source"])))
+    sources = pd.Index(sorted(set(pd.unique(records["source"])) | set(pd.unique(old["source"]))))
     key = _keys(records["source"], records["source_row"], sources)
     old_key = _keys(old["source"], old["source_row"], sources)
     old_code, old_names = pd.factorize(old["golden_person_id"])
@@ -118,9 +118,15 @@ def assign_golden_ids(records: pd.DataFrame, labels: np.ndarray, previous: pd.Da
     names[list(kept)] = old_names.to_numpy(object)[list(kept.values())]
     taken = set(old_names)
     record_ids = records["record_id"].to_numpy(object)
-    for new in np.flatnonzero(pd.isna(names)).tolist():
-        names[new] = _new_id(record_ids[label_first[new]], prefix, taken)
-        taken.add(names[new])
+    new = np.flatnonzero(pd.isna(names))
+    first_choice = [prefix + hashlib.sha256(anchor.encode()).hexdigest()[:12]
+                    for anchor in record_ids[label_first[new]].tolist()]
+    if len(set(first_choice)) == len(first_choice) and taken.isdisjoint(first_choice):
+        names[new] = first_choice  # the usual case: no first choice collides, so none needs another attempt
+    else:
+        for cluster in new.tolist():
+            names[cluster] = _new_id(record_ids[label_first[cluster]], prefix, taken)
+            taken.add(names[cluster])
     return names[label], _history(names, label, label_anchor, record_old, old_names, old_code, claims, kept)
 
 

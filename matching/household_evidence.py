@@ -84,22 +84,38 @@ def address_dwellings(records: pd.DataFrame) -> pd.Series:
     as a dwelling of its own.
     """
     houses, addresses = house_keys(records), address_keys(records)
-    family = _text(records["family_name"])
-    both = pd.DataFrame({"address": addresses, "house": houses, "family": family}).dropna(subset=["address", "house"])
-    per_address = both.drop_duplicates(["address", "house"])
-    unique = per_address.drop_duplicates("address", keep=False).set_index("address")["house"]
-    by_family = both.dropna(subset=["family"]).drop_duplicates(["address", "family", "house"])
-    by_family = by_family.drop_duplicates(["address", "family"], keep=False)
-    family_pick = by_family.set_index(["address", "family"])["house"]
-    alone = houses.isna() & addresses.notna()
-    looked_up = addresses[alone].map(unique).astype(object)
-    ambiguous = looked_up.isna()
-    if ambiguous.any():
-        keys = pd.MultiIndex.from_arrays([addresses[alone][ambiguous], family[alone][ambiguous]])
-        looked_up[ambiguous] = family_pick.reindex(keys).to_numpy()
+    # Integer codes for the lookups: hashing and de-duplicating text pairs per step cost most of the time here.
+    address, address_names = pd.factorize(addresses)
+    house, house_names = pd.factorize(houses)
+    family = pd.factorize(_text(records["family_name"]))[0]
+    families = np.int64(max(family.max(initial=-1) + 1, 1))
+    both = (address >= 0) & (house >= 0)
+    only_house = _single_values(address[both], house[both], len(address_names))
+    named = both & (family >= 0)
+    address_family, pairs = pd.factorize(address[named] * families + family[named])
+    family_house = _single_values(address_family, house[named], len(pairs))
+    alone = np.flatnonzero((house < 0) & (address >= 0))
+    found = only_house[address[alone]]
+    ambiguous = (found < 0) & (family[alone] >= 0)
+    key = pd.Index(pairs).get_indexer(address[alone][ambiguous] * families + family[alone][ambiguous])
+    found[ambiguous] = np.where(key >= 0, family_house[np.maximum(key, 0)] if len(pairs) else -1, -1)
+    names = np.asarray(house_names, dtype=object)
+    looked_up = np.where(found >= 0, names[np.maximum(found, 0)] if len(names) else None,
+                         addresses.to_numpy(object)[alone])
     dwellings = houses.copy()
-    dwellings[alone] = looked_up.fillna(addresses[alone])
+    dwellings.iloc[alone] = looked_up
     return dwellings
+
+
+def _single_values(keys: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """Per key 0..count-1, its value when all its rows share one value, else -1."""
+    width = np.int64(max(values.max(initial=-1) + 1, 1))
+    pairs = np.unique(keys.astype(np.int64) * width + values)
+    pair_keys = pairs // width
+    single = np.bincount(pair_keys, minlength=count) == 1
+    result = np.full(count, -1, np.int64)
+    result[pair_keys[single[pair_keys]]] = (pairs % width)[single[pair_keys]]
+    return result
 
 
 def citizen_owners(records: pd.DataFrame, wanted: pd.Series) -> pd.Series:
@@ -108,9 +124,17 @@ def citizen_owners(records: pd.DataFrame, wanted: pd.Series) -> pd.Series:
     Only the IDs in ``wanted`` (the relatives some record names) are looked up.
     """
     valid = records["citizen_id_valid"].fillna(False).astype(bool) & records["citizen_id"].isin(wanted.dropna())
-    counts = records.loc[valid].groupby(["citizen_id", "golden_person_id"]).size().rename("n").reset_index()
-    counts = counts.sort_values(["citizen_id", "n", "golden_person_id"], ascending=[True, False, True])
-    return counts.drop_duplicates("citizen_id").set_index("citizen_id")["golden_person_id"]
+    citizen, citizens = pd.factorize(records.loc[valid, "citizen_id"])
+    person, persons = pd.factorize(records.loc[valid, "golden_person_id"], sort=True)  # codes in ID order
+    pairs, records_held = np.unique(citizen * np.int64(max(len(persons), 1)) + person, return_counts=True)
+    pair_citizen, pair_person = pairs // max(len(persons), 1), pairs % max(len(persons), 1)
+    order = np.lexsort((pair_person, -records_held, pair_citizen))
+    first = np.ones(len(order), bool)
+    first[1:] = pair_citizen[order][1:] != pair_citizen[order][:-1]
+    best = order[first]
+    return pd.Series(np.asarray(persons, dtype=object)[pair_person[best]],
+                     index=pd.Index(np.asarray(citizens, dtype=object)[pair_citizen[best]], name="citizen_id"),
+                     name="golden_person_id", dtype=object)
 
 
 def _targets(records: pd.DataFrame, kind: str, dwellings: pd.Series, owners: pd.Series) -> tuple[str, pd.Series]:
@@ -148,28 +172,34 @@ def evidence_rows(records: pd.DataFrame, evidence: tuple[EvidenceEntry, ...]) ->
     # The columns every part copies from, converted once rather than once per evidence entry.
     person, record_id = records["golden_person_id"].to_numpy(), records["record_id"].to_numpy()
     source, recorded_on = records["source"].to_numpy(), pd.to_datetime(recorded).to_numpy()
-    parts, given = [], {}
+    parts, given, targets = [], {}, {}
     for rank, entry in enumerate(evidence):
-        target_type, target = _targets(records, entry.kind, dwellings, owners)
-        keep = target.notna().to_numpy(bool) & ~given.get(entry.kind, np.zeros(len(records), bool))
+        if entry.kind not in targets:  # an entry repeated for other sources reads the same targets
+            target_type, target = _targets(records, entry.kind, dwellings, owners)
+            targets[entry.kind] = target_type, target.to_numpy(object), target.notna().to_numpy(bool)
+        target_type, target, known = targets[entry.kind]
+        keep = known & ~given.get(entry.kind, np.zeros(len(records), bool))
         if entry.sources is not None:
             keep &= records["source"].isin(entry.sources).to_numpy(bool)
         given[entry.kind] = given.get(entry.kind, np.zeros(len(records), bool)) | keep  # a weaker repeat adds nothing
         parts.append(pd.DataFrame({
             "golden_person_id": person[keep], "record": records.index[keep], "record_id": record_id[keep],
             "source": source[keep], "recorded_on": recorded_on[keep], "kind": entry.kind, "entry": rank,
-            "target_type": target_type, "target": target.to_numpy(object)[keep]}))
+            "target_type": target_type, "target": target[keep]}))
     return pd.concat(parts, ignore_index=True)[list(EVIDENCE_COLUMNS)]
 
 
 def rank_evidence(rows: pd.DataFrame, tie_break: tuple[str, ...], trust: dict[str, int]) -> pd.DataFrame:
-    """Evidence rows sorted so each person's strongest comes first: entry, then ``tie_break``, then record ID.
+    """Evidence rows grouped by person, each person's strongest first: entry, then ``tie_break``, then record ID.
 
     The trust and recency keys are survivorship's (:data:`matching.survivorship.CRITERIA`), so a household and
     a golden attribute rank the same records the same way.
     """
     keys = [CRITERIA[name](rows, (), trust) for name in tie_break]
-    record = pd.factorize(rows["record_id"], sort=True)[0]
-    person = pd.factorize(rows["golden_person_id"], sort=True)[0]
+    # Record IDs are ranked once per record, not once per row, and persons only grouped (in order of first
+    # appearance), not sorted: sorting text costs more than the rest.
+    _, first, back = np.unique(rows["record"].to_numpy(np.int64), return_index=True, return_inverse=True)
+    record = pd.factorize(rows["record_id"].to_numpy(object)[first], sort=True)[0][back]
+    person = pd.factorize(rows["golden_person_id"].to_numpy(object)[first])[0][back]
     order = np.lexsort([record, *keys[::-1], rows["entry"].to_numpy(), person])
     return rows.iloc[order].reset_index(drop=True)

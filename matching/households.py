@@ -14,18 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from matching.golden_ids import assign_golden_ids
-from matching.household_evidence import (
-    DWELLING,
-    PERSON,
-    REFERENCE,
-    HouseholdPolicy,
-    evidence_rows,
-    rank_evidence,
-)
+from matching.household_evidence import DWELLING, HouseholdPolicy, evidence_rows, rank_evidence
+from matching.household_roots import RankedEvidence, household_roots
 
 TRIAGE_ORDER: dict[str, int] = {"green": 1, "yellow": 2, "red": 3}
 
@@ -62,95 +54,21 @@ class HouseholdResolution:
     id_history: pd.DataFrame
 
 
-def _follow_relations(root: pd.Series, chosen: pd.DataFrame) -> bool:
-    """Give each unplaced person pointing at a placed relative that relative's root; True if any moved."""
-    moved = False
-    while True:
-        pending = (chosen["target_type"] == PERSON) & root.isna()
-        found = root.reindex(chosen.loc[pending, "target"]).to_numpy(object)
-        placed = pd.notna(found)
-        if not placed.any():
-            return moved
-        root[pending[pending].index[placed]] = found[placed]
-        moved = True
+def _decisions(chosen: pd.DataFrame, evidence: RankedEvidence, root: np.ndarray) -> pd.DataFrame:
+    """The membership frame without household IDs: the evidence used and what was set aside.
 
-
-def _place_by_reference(root: pd.Series, chosen: pd.DataFrame, members: pd.DataFrame, fallback: bool) -> bool:
-    """Place people who chose a household number where most of its independently placed members are."""
-    pending = (chosen["target_type"] == REFERENCE) & root.isna()
-    if not pending.any():
-        return False
-    votes = members.assign(root=root.reindex(members["golden_person_id"]).to_numpy(object)).dropna()
-    votes = votes.groupby(["target", "root"]).size().rename("n").reset_index()
-    votes = votes.sort_values(["target", "n", "root"], ascending=[True, False, True]).drop_duplicates("target")
-    where = chosen.loc[pending, "target"].map(votes.set_index("target")["root"])
-    if fallback:
-        where = where.fillna(chosen.loc[pending, "target"])
-    placed = where.dropna()
-    root[placed.index] = placed
-    return not placed.empty
-
-
-def _join_cycles(root: pd.Series, chosen: pd.DataFrame) -> None:
-    """People still unplaced point at each other in a loop: each loop is one household named by its first."""
-    pending = root[root.isna()].index
-    codes = pd.Index(pending)
-    edges = chosen.loc[pending, "target"]
-    inside = edges.isin(codes).to_numpy(bool)
-    rows, cols = codes.get_indexer(edges.index[inside]), codes.get_indexer(edges[inside])
-    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(codes), len(codes)))
-    _, labels = connected_components(graph, directed=True, connection="weak")
-    first = pd.Series(codes, index=labels).groupby(level=0).min()
-    root[pending] = "person:" + first.reindex(labels).to_numpy(object)
-
-
-def _settle(root: pd.Series, chosen: pd.DataFrame, refs: pd.DataFrame, fallback: bool) -> None:
-    """Follow relations and household numbers until nothing moves; ``fallback`` lets a number be its own root."""
-    own_choice = chosen["target"].reindex(refs["golden_person_id"]).to_numpy(object)
-    independent = refs[own_choice != refs["target"].to_numpy(object)]
-    while _follow_relations(root, chosen) | _place_by_reference(root, chosen, independent, fallback):
-        pass
-
-
-def _roots(ranked: pd.DataFrame, persons: pd.Index) -> tuple[pd.Series, pd.DataFrame]:
-    """Each person's root key and the evidence row that placed them (empty values where they have none).
-
-    A household number none of whose members is placed by anything else is no evidence of where they live:
-    its members fall back to their best other evidence (their own address, say), and only those with none
-    left form a household around the number.
+    ``chosen`` is each person's chosen row (``kind``, ``source``, ``record_id``, ``recorded_on``), indexed by person.
     """
-    chosen = ranked.drop_duplicates("golden_person_id").set_index("golden_person_id").reindex(persons)
-    root = pd.Series(None, index=persons, dtype=object)
-    alone = chosen["target_type"].isna()
-    root[alone] = "person:" + persons[alone.to_numpy()]
-    dwelling = chosen["target_type"] == DWELLING
-    root[dwelling] = chosen.loc[dwelling, "target"]
-    refs = ranked.loc[ranked["target_type"] == REFERENCE, ["target", "golden_person_id"]].drop_duplicates()
-    _settle(root, chosen, refs, fallback=False)
-    stuck = root.index[root.isna() & (chosen["target_type"] == REFERENCE)]
-    others = ranked[ranked["target_type"] != REFERENCE].drop_duplicates("golden_person_id")
-    others = others.set_index("golden_person_id").reindex(stuck).dropna(subset=["target_type"])
-    chosen.loc[others.index] = others
-    dwelling = chosen["target_type"].eq(DWELLING) & root.isna()
-    root[dwelling] = chosen.loc[dwelling, "target"]
-    for fallback in (False, True):
-        _settle(root, chosen, refs, fallback)
-    if root.isna().any():
-        _join_cycles(root, chosen)
-    return root, chosen
-
-
-def _decisions(chosen: pd.DataFrame, ranked: pd.DataFrame, root: pd.Series) -> pd.DataFrame:
-    """The membership frame without household IDs: the evidence used and what was set aside."""
-    dwellings = ranked[ranked["target_type"] == DWELLING].drop_duplicates(["golden_person_id", "target"])
-    elsewhere = dwellings[dwellings["target"].to_numpy(object)
-                          != root.reindex(dwellings["golden_person_id"]).to_numpy(object)]
-    others = elsewhere.groupby("golden_person_id").size().reindex(root.index, fill_value=0)
+    dwelling = np.flatnonzero(evidence.target_type == DWELLING)
+    elsewhere = dwelling[evidence.target[dwelling] != root[evidence.person[dwelling]]]
+    dwellings, names = pd.factorize(evidence.target[elsewhere])
+    pairs = np.unique(evidence.person[elsewhere] * np.int64(max(len(names), 1)) + dwellings)
+    others = pd.Series(np.bincount(pairs // max(len(names), 1), minlength=len(chosen)), index=chosen.index)
     kind, source = chosen["kind"].fillna("none"), chosen["source"]
     decision = (kind + " from " + source.fillna("")).where(source.notna(), "no household evidence: alone")
     set_aside = others.gt(0).to_numpy()
     decision[set_aside] += "; " + others[set_aside].astype(str) + " other dwelling(s) kept as history"
-    return pd.DataFrame({"golden_person_id": root.index, "evidence": kind.to_numpy(),
+    return pd.DataFrame({"golden_person_id": chosen.index, "evidence": kind.to_numpy(),
                          "evidence_source": source.to_numpy(), "evidence_record_id": chosen["record_id"].to_numpy(),
                          "evidence_recorded_on": chosen["recorded_on"].to_numpy(),
                          "other_dwellings": others.to_numpy(np.int64), "decision": decision.to_numpy()})
@@ -174,35 +92,57 @@ def _sorted_groups(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return order, np.cumsum(changed) - 1
 
 
-def _history(ranked: pd.DataFrame, membership: pd.DataFrame, household_of_root: pd.Series) -> pd.DataFrame:
-    """Every dwelling each person was seen at, per source, with the household living there now (if any)."""
-    dwellings = ranked[ranked["target_type"] == DWELLING]
+def _seen_range(stamps: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Earliest and latest time in each run of rows beginning at ``starts``, skipping NaT (NaT when all are).
+
+    Why not ``groupby().agg(min, max)``: the rows are already sorted into their groups, so a ``reduceat`` over
+    the integer ticks does the same without building the groups again.
+    """
+    ticks, missing = stamps.view(np.int64), np.isnat(stamps)
+    nat, largest = np.iinfo(np.int64).min, np.iinfo(np.int64).max  # NaT is the smallest tick
+    first = np.minimum.reduceat(np.where(missing, largest, ticks), starts) if len(starts) else ticks[:0]
+    first[first == largest] = nat
+    last = np.maximum.reduceat(ticks, starts) if len(starts) else ticks[:0]
+    return first.view(stamps.dtype), last.view(stamps.dtype)
+
+
+def _history(ranked: pd.DataFrame, evidence: RankedEvidence, membership: pd.DataFrame,
+             household_of_root: pd.Series) -> pd.DataFrame:
+    """Every dwelling each person was seen at, per source, with the household living there now (if any).
+
+    ``membership`` has one row per person in person-code order.
+    """
+    dwelling = ranked["target_type"].to_numpy(object) == DWELLING
+    target = ranked["target"].to_numpy(object)[dwelling]
     seen = pd.DataFrame({
-        "golden_person_id": dwellings["golden_person_id"].to_numpy(),
-        "golden_household_id": dwellings["target"].map(household_of_root).to_numpy(object),
-        "dwelling": dwellings["target"].to_numpy(object), "source": dwellings["source"].to_numpy(),
-        "recorded_on": dwellings["recorded_on"].to_numpy()})
-    current = membership.loc[membership["evidence"].isin(_JOINING), [
+        "golden_person_id": ranked["golden_person_id"].to_numpy(object)[dwelling],
+        "golden_household_id": pd.Series(target).map(household_of_root).to_numpy(object),
+        "dwelling": target, "source": ranked["source"].to_numpy(object)[dwelling],
+        "recorded_on": ranked["recorded_on"].to_numpy()[dwelling]})
+    joining = membership["evidence"].isin(_JOINING).to_numpy(bool)
+    current = membership.loc[joining, [
         "golden_person_id", "golden_household_id", "evidence_source", "evidence_recorded_on"]]
     current = current.rename(columns={"evidence_source": "source", "evidence_recorded_on": "recorded_on"})
     seen = pd.concat([seen, current.assign(dwelling=None)], ignore_index=True)
     keys = ["golden_person_id", "golden_household_id", "dwelling", "source"]
-    order, group = _sorted_groups(seen[keys])
-    seen = seen.iloc[order].reset_index(drop=True)
-    history = seen.groupby(group, sort=False)["recorded_on"].agg(first_seen="min", last_seen="max")
+    # Person codes follow the sorted IDs: as a categorical they group and sort as the IDs do, without sorting text.
+    who = np.concatenate([evidence.person[dwelling], np.flatnonzero(joining)])
+    persons = pd.Categorical.from_codes(who, categories=membership["golden_person_id"].to_numpy(object))
+    order, group = _sorted_groups(seen[keys].assign(golden_person_id=persons))
     starts = np.flatnonzero(np.diff(group, prepend=-1))
-    named = seen.loc[starts, keys].reset_index(drop=True)
-    named = named.where(named.notna(), np.nan)  # a missing key reads NaN, as groupby(dropna=False) names it
-    history = pd.concat([named, history.reset_index(drop=True)], axis=1)
+    history = seen[keys].iloc[order[starts]].reset_index(drop=True)
+    history = history.where(history.notna(), np.nan)  # a missing key reads NaN, as groupby(dropna=False) names it
+    history["first_seen"], history["last_seen"] = _seen_range(seen["recorded_on"].to_numpy()[order], starts)
     now = history["golden_person_id"].map(membership.set_index("golden_person_id")["golden_household_id"])
     history["current"] = history["golden_household_id"].eq(now)
     return history[list(HISTORY_COLUMNS)]
 
 
-def _household_ids(persons: pd.Index, root: pd.Series,
-                   previous: pd.DataFrame | None) -> tuple[pd.Series, pd.DataFrame]:
-    """Root -> golden household ID, kept from the previous release where most members say so, and the events."""
-    labels, roots = pd.factorize(root.to_numpy(object))
+def _household_ids(persons: pd.Index, root: np.ndarray,
+                   previous: pd.DataFrame | None) -> tuple[np.ndarray, pd.Series, pd.DataFrame]:
+    """Each person's golden household ID, kept from the previous release where most members say so; the same as
+    root -> ID; and the events."""
+    labels, roots = pd.factorize(root)
     # assign_golden_ids keys records by (source, row number); here a "record" is a golden person, numbered in the
     # sorted union of current and previous persons so that the numbers agree between the two releases.
     known = persons if previous is None else persons.union(pd.Index(previous["golden_person_id"]))
@@ -211,10 +151,11 @@ def _household_ids(persons: pd.Index, root: pd.Series,
         "source": "person", "source_row": known.get_indexer(previous["golden_person_id"]),
         "golden_person_id": previous["golden_household_id"].to_numpy(object)})
     ids, events = assign_golden_ids(members, labels, old, prefix="H")
-    household_of_root = pd.Series(ids, index=roots[labels]).groupby(level=0).first()
+    household_of_root = np.empty(len(roots), dtype=object)
+    household_of_root[labels] = ids  # every member of a root has its one ID
     events = events.rename(columns={"golden_person_id": "golden_household_id",
                                     "related_person_id": "related_household_id", "records": "members"})
-    return household_of_root, events[list(ID_HISTORY_COLUMNS)]
+    return ids, pd.Series(household_of_root, index=roots), events[list(ID_HISTORY_COLUMNS)]
 
 
 def resolve_households(records: pd.DataFrame, policy: HouseholdPolicy, trust: dict[str, int],
@@ -232,12 +173,16 @@ def resolve_households(records: pd.DataFrame, policy: HouseholdPolicy, trust: di
         The membership (with the evidence behind each choice), the history and the household ID events.
     """
     ranked = rank_evidence(evidence_rows(records, policy.evidence), policy.tie_break, trust)
-    persons = pd.Index(np.sort(records["golden_person_id"].unique()), name="golden_person_id")
-    root, chosen = _roots(ranked, persons)
-    membership = _decisions(chosen, ranked, root)
-    ids, id_history = _household_ids(persons, root, previous)
-    membership.insert(1, "golden_household_id", root.map(ids).to_numpy(object))
-    return HouseholdResolution(membership[list(MEMBERSHIP_COLUMNS)], _history(ranked, membership, ids), id_history)
+    person_of_record, ids = pd.factorize(records["golden_person_id"], sort=True)
+    persons = pd.Index(np.asarray(ids, dtype=object), name="golden_person_id")
+    evidence = RankedEvidence.of(ranked, person_of_record[ranked["record"].to_numpy(np.int64)], persons)
+    root, choice = household_roots(evidence, persons)
+    chosen = ranked[["kind", "source", "record_id", "recorded_on"]].reindex(choice).set_axis(persons)
+    membership = _decisions(chosen, evidence, root)
+    household, household_of_root, id_history = _household_ids(persons, root, previous)
+    membership.insert(1, "golden_household_id", household)
+    history = _history(ranked, evidence, membership, household_of_root)
+    return HouseholdResolution(membership[list(MEMBERSHIP_COLUMNS)], history, id_history)
 
 
 def _areas(members: pd.DataFrame, records: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import take
 
 from matching.households import TRIAGE_ORDER
 
@@ -51,17 +52,23 @@ def age_in_years(birth_dates: pd.Series, as_of: dt.date) -> pd.Series:
     return age.where(born.notna() & (age >= 0))
 
 
-def _household_condition(persons: pd.DataFrame, households: pd.DataFrame, condition: str | None) -> np.ndarray:
+def _household_condition(by_household: pd.DataFrame, household_row: np.ndarray, condition: str | None) -> np.ndarray:
+    """Whether each person's household meets the rule's condition (False for a person without a known household).
+
+    Args:
+        by_household: Households indexed by ``golden_household_id``.
+        household_row: Each person's row in ``by_household`` (-1 where none).
+        condition: The rule's ``when_household``; None means every person qualifies.
+    """
     if condition is None:
-        return np.ones(len(persons), dtype=bool)
-    by_id = households.set_index("golden_household_id")
+        return np.ones(len(household_row), dtype=bool)
     if condition == "red_or_yellow_triage":
-        holds = by_id["triage"].isin(["red", "yellow"])
+        holds = by_household["triage"].isin(["red", "yellow"])
     elif condition == "poverty_list":
-        holds = by_id["poverty_list"].fillna(False).astype(bool)
+        holds = by_household["poverty_list"].fillna(False).astype(bool)
     else:
         raise ValueError(f"unknown household condition {condition!r}")
-    return persons["golden_household_id"].map(holds).fillna(False).to_numpy(bool)
+    return take(holds.to_numpy(bool), household_row, allow_fill=True, fill_value=False)
 
 
 def found_in(presence: pd.DataFrame, rule: FlagRule) -> pd.Series:
@@ -76,6 +83,11 @@ def _worse(rule_triage: str, household_triage: pd.Series) -> np.ndarray:
     """The rule's triage, raised to the household's where that is more urgent."""
     rank = household_triage.map(TRIAGE_ORDER).fillna(0).to_numpy()
     return np.where(rank > TRIAGE_ORDER[rule_triage], household_triage.to_numpy(object), rule_triage)
+
+
+def _at_rows(column: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """``column``'s values at positions ``rows``, NaN where a row is -1 (as ``Series.map`` gives a missing key)."""
+    return take(column.to_numpy(), rows, allow_fill=True)
 
 
 def evaluate_missed_children(persons: pd.DataFrame, presence: pd.DataFrame, households: pd.DataFrame,
@@ -97,15 +109,23 @@ def evaluate_missed_children(persons: pd.DataFrame, presence: pd.DataFrame, hous
     """
     ages = age_in_years(persons["birth_date"], as_of)
     by_household = households.set_index("golden_household_id")
+    household_row = by_household.index.get_indexer(persons["golden_household_id"])
+    # Persons and presence rows as codes of one factorisation: "has a found record" is then an array lookup.
+    person_ids = pd.concat([persons["golden_person_id"], presence["golden_person_id"]], ignore_index=True)
+    codes, distinct = pd.factorize(person_ids, use_na_sentinel=False)
+    person_code, presence_code = codes[:len(persons)], codes[len(persons):]
+    own_columns = ["golden_person_id", "golden_household_id", *(code for code in _ADMIN_CODES if code in persons)]
     flags = []
     for rule in rules:
         in_range = ages.between(rule.min_age, rule.max_age).to_numpy(bool)
-        eligible = in_range & _household_condition(persons, households, rule.when_household)
-        found = presence.loc[found_in(presence, rule).to_numpy(bool), "golden_person_id"]
-        missing = eligible & ~persons["golden_person_id"].isin(found).to_numpy(bool)
-        flagged = persons.loc[missing]
+        eligible = in_range & _household_condition(by_household, household_row, rule.when_household)
+        has_found = np.zeros(len(distinct), dtype=bool)
+        has_found[presence_code[found_in(presence, rule).to_numpy(bool)]] = True
+        missing = eligible & ~has_found[person_code]
+        flagged = persons.loc[missing, own_columns]
+        rows = household_row[missing]
         household = flagged["golden_household_id"]
-        household_triage = household.map(by_household["triage"]).astype(object)
+        household_triage = pd.Series(_at_rows(by_household["triage"], rows), index=flagged.index).astype(object)
         frame = pd.DataFrame({
             "golden_person_id": flagged["golden_person_id"].to_numpy(),
             "golden_household_id": household.to_numpy(), "rule": rule.name, "status": MISSED,
@@ -116,7 +136,8 @@ def evaluate_missed_children(persons: pd.DataFrame, presence: pd.DataFrame, hous
         })
         for code in _ADMIN_CODES:
             own = flagged[code] if code in flagged else pd.Series(None, index=flagged.index, dtype=object)
-            fallback = household.map(by_household[code]) if code in by_household else own
+            fallback = pd.Series(_at_rows(by_household[code], rows), index=flagged.index) if code in by_household \
+                else own
             frame[code] = own.where(own.notna(), fallback).to_numpy(object)
         flags.append(frame)
     result = pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=list(FLAG_COLUMNS))

@@ -263,10 +263,21 @@ def is_swapped_name(given: str | None, family: str | None) -> bool:
         given: The cleaned name written as the given name.
         family: The cleaned name written as the family name.
     """
-    if not given or not family:
-        return False
-    only_given, only_family = _names_of_one_kind()
-    return given in only_family and family in only_given
+    return is_only_family_name(given) and is_only_given_name(family)
+
+
+def is_only_given_name(name: str | None) -> bool:
+    """Tell whether a cleaned name is one of PyThaiNLP's given names and never one of its family names."""
+    return bool(name) and name in _names_of_one_kind()[0]
+
+
+def is_only_family_name(name: str | None) -> bool:
+    """Tell whether a cleaned name is one of PyThaiNLP's family names and never one of its given names.
+
+    With :func:`is_only_given_name` this splits :func:`is_swapped_name` into a test per name, so that a frame
+    can run it once per distinct name rather than per distinct pair (nearly every pair is distinct).
+    """
+    return bool(name) and name in _names_of_one_kind()[1]
 
 
 @lru_cache(maxsize=1 << 18)

@@ -3,7 +3,8 @@
 Every cleaning function runs once per *distinct* value of its column (``pd.factorize``) and the results are
 spread back with one array take, so the cost follows the number of distinct IDs, names, dates and addresses,
 not the number of rows. Address areas are resolved once per distinct (subdistrict, district, province,
-postcode) tuple.
+postcode) combination, found from the columns' integer codes rather than by hashing a tuple per row; the
+given/family swap test runs once per distinct name on each side, since nearly every pair is distinct.
 
 Where a value can come from two places the more specific one wins: a given/family name field over the split of
 ``full_name``; the title field over a title stripped from the name; the sex field over the title's sex hint; each
@@ -30,7 +31,8 @@ from matching.dates import parse_date
 from matching.gazetteer import resolve_subdistrict
 from matching.names import (
     clean_thai_text,
-    is_swapped_name,
+    is_only_family_name,
+    is_only_given_name,
     normalise_thai_name,
     phonetic_key,
     split_full_name,
@@ -75,7 +77,9 @@ def _child_grant(text: str | None) -> bool | None:
 
 
 def _house_code(text: str | None) -> str | None:
-    digits = "".join(c for c in (text or "").translate(_DIGITS) if c.isascii() and c.isalnum())
+    digits = (text or "").translate(_DIGITS)
+    if not (digits.isascii() and digits.isalnum()):  # else every letter is kept: no need to look at each
+        digits = "".join(c for c in digits if c.isascii() and c.isalnum())
     return digits if len(digits) == 11 and digits.isdigit() else None
 
 
@@ -143,11 +147,24 @@ def _map_many(values: pd.Series | np.ndarray, func: Callable[[Any], tuple[Any, .
     return columns
 
 
-def _rows(*arrays: np.ndarray) -> np.ndarray:
-    """Zip arrays into one object array of tuples, so that distinct combinations can be factorised."""
-    rows = np.empty(len(arrays[0]), dtype=object)
-    rows[:] = list(zip(*arrays, strict=True))
-    return rows
+def _map_rows(arrays: tuple[np.ndarray, ...], func: Callable[..., tuple[Any, ...]], width: int) -> list[np.ndarray]:
+    """Like :func:`_map_many` over the rows of several arrays of text and None: ``func(a, b, ...)`` once per
+    distinct combination, which is found by combining each column's integer codes (hashing Python tuples of
+    strings for every row costs several times more)."""
+    combined = np.zeros(len(arrays[0]), dtype=np.int64)
+    for array in arrays:
+        codes, uniques = pd.factorize(array, use_na_sentinel=True)
+        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes + 1)  # refactorised: never overflows
+    count = int(combined.max()) + 1 if len(combined) else 0
+    first = np.empty(count, dtype=np.int64)
+    first[combined[::-1]] = np.arange(len(combined) - 1, -1, -1)  # each combination's first row
+    results = [func(*values) for values in zip(*(array[first] for array in arrays), strict=True)]
+    columns = []
+    for j in range(width):
+        column = np.empty(count, dtype=object)
+        column[:] = [result[j] for result in results]
+        columns.append(column[combined])
+    return columns
 
 
 def _first(*arrays: np.ndarray) -> np.ndarray:
@@ -172,8 +189,8 @@ def _address_parts(text: str | None) -> tuple[str | None, ...]:
     return p.house_no, p.moo, p.subdistrict, p.district, p.province, p.postcode
 
 
-def _resolve(key: tuple[str | None, ...] | None) -> tuple[str | None, str | None, str | None]:
-    found = resolve_subdistrict(*key) if key else None
+def _resolve(*parts: str | None) -> tuple[str | None, str | None, str | None]:
+    found = resolve_subdistrict(*parts)
     return (found.subdistrict_code, found.district_code, found.province_code) if found else (None, None, None)
 
 
@@ -208,7 +225,8 @@ def normalise_records(canonical: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     given_title, given = _map_many(col("given_name"), _given_field, 2)
     out["title"] = _first(_map(col("title"), _title_field), given_title, full_title)
     given, family = _first(given, full_given), _first(_map(col("family_name"), _name), full_family)
-    swapped = _map(_rows(given, family), lambda pair: is_swapped_name(*pair) if pair else False).astype(bool)
+    # is_swapped_name, one test per distinct name on each side
+    swapped = _map(given, is_only_family_name).astype(bool) & _map(family, is_only_given_name).astype(bool)
     out["given_name"], out["family_name"] = np.where(swapped, family, given), np.where(swapped, given, family)
     out["nickname"] = _map(col("nickname"), _name)
     out["given_key"] = _map(out["given_name"], _key)
@@ -226,7 +244,7 @@ def normalise_records(canonical: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         out["moo"] = _first(_map(col("moo"), clean_moo), from_text["moo"])
         areas = [_first(_map(col(f), _area), from_text[f]) for f in ("subdistrict", "district", "province")]
         areas.append(_first(_map(col("postcode"), _postcode), from_text["postcode"]))
-        codes = _map_many(_rows(*areas), _resolve, 3)
+        codes = _map_rows(tuple(areas), _resolve, 3)
         out["subdistrict_code"], out["district_code"], out["province_code"] = codes
 
         for field in ("mother_citizen_id", "father_citizen_id", "guardian_citizen_id"):

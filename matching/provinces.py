@@ -17,7 +17,9 @@ pairs is exactly :func:`matching.blocking.block_pairs` of all records, with the 
 Positions stay those of the national record frame (``linkable_records``): a province works on its rows indexed by
 their national positions and returns pairs in national positions. Comparison levels depend on a pair's two values
 only, so a province computes the levels of its pairs on its own rows; term frequencies, the Fellegi–Sunter EM fit,
-the decisions and clustering are global (:func:`matching.linkage.score_and_cluster`).
+the decisions and clustering are global (:func:`matching.linkage.score_and_cluster`). The rows a province compares
+are views of one national encoding (:func:`encoded_records`, stored by :mod:`matching.province_store`): the strings
+are factorised once for the country rather than once per province, and the levels are the same either way.
 """
 
 from __future__ import annotations
@@ -69,10 +71,14 @@ class NationalBlocks:
     skipped_blocks: dict[str, int]
 
 
-def national_blocks(records: pd.DataFrame, passes: tuple[BlockingPass, ...], max_block_size: int) -> NationalBlocks:
-    """Block every record nationally and drop the blocks too large to pair (the global half of blocking)."""
+def national_blocks(records: pd.DataFrame, passes: tuple[BlockingPass, ...], max_block_size: int,
+                    codes: RecordCodes | None = None) -> NationalBlocks:
+    """Block every record nationally and drop the blocks too large to pair (the global half of blocking).
+
+    ``codes``: the records' comparison codes (:func:`encoded_records`), whose text columns blocking re-uses.
+    """
     block_ids, skipped = [], {}
-    for blocking_pass, ids in zip(passes, pass_block_ids(records, passes), strict=True):
+    for blocking_pass, ids in zip(passes, pass_block_ids(records, passes, codes), strict=True):
         keyed = ids >= 0
         _, inverse, sizes = np.unique(ids[keyed], return_inverse=True, return_counts=True)
         oversized = np.zeros(len(ids), dtype=bool)
@@ -82,18 +88,22 @@ def national_blocks(records: pd.DataFrame, passes: tuple[BlockingPass, ...], max
     return NationalBlocks(record_provinces(records), block_ids, skipped)
 
 
-def province_pairs(positions: np.ndarray, block_ids: list[np.ndarray], passes: tuple[BlockingPass, ...],
-                   max_block_size: int) -> pd.DataFrame:
-    """The candidate pairs inside one province, in national positions.
+def province_pairs(positions: np.ndarray, block_ids: list[np.ndarray], codes: RecordCodes,
+                   passes: tuple[BlockingPass, ...], max_block_size: int,
+                   comparisons: tuple[Comparison, ...]) -> pd.DataFrame:
+    """The candidate pairs inside one province with their comparison levels, in national positions.
 
     Args:
         positions: National positions of the province's records, ascending.
         block_ids: Per pass, the national block of each of those records (from :class:`NationalBlocks`).
+        codes: The comparisons' views of those records, in the same order.
         passes: The blocking passes, in the order of ``block_ids``.
         max_block_size: As configured; no block is over it any more, since oversized ones were dropped nationally.
+        comparisons: The configured comparisons.
     """
     pairs, _ = union_pass_pairs(block_ids, passes, max_block_size, len(positions))
-    return pairs.assign(left=positions[pairs["left"].to_numpy()], right=positions[pairs["right"].to_numpy()])
+    return with_levels(codes, positions, pairs.assign(left=positions[pairs["left"].to_numpy()],
+                                                      right=positions[pairs["right"].to_numpy()]), comparisons)
 
 
 def cross_province_pairs(blocks: NationalBlocks, passes: tuple[BlockingPass, ...],
@@ -119,19 +129,34 @@ def cross_province_pairs(blocks: NationalBlocks, passes: tuple[BlockingPass, ...
     return pairs[crossing].reset_index(drop=True)
 
 
-def with_levels(records: pd.DataFrame, pairs: pd.DataFrame, comparisons: tuple[Comparison, ...]) -> pd.DataFrame:
+def paired_positions(pairs: pd.DataFrame) -> np.ndarray:
+    """The national positions of the records in any of ``pairs``, ascending (the rows their levels need)."""
+    return np.unique(np.concatenate([pairs["left"].to_numpy(), pairs["right"].to_numpy()]))
+
+
+def with_levels(codes: RecordCodes, positions: np.ndarray, pairs: pd.DataFrame,
+                comparisons: tuple[Comparison, ...]) -> pd.DataFrame:
     """The pairs with their comparison levels as ``level_<comparison>`` columns.
 
     Args:
-        records: Rows indexed by national position holding at least both records of every pair (one province's
-            rows for its own pairs, all records for the cross-province pairs).
+        codes: The comparisons' views of the records at ``positions`` (row ``i`` is the record at
+            ``positions[i]``).
+        positions: National positions, ascending, holding both records of every pair.
         pairs: Pairs in national positions.
         comparisons: The configured comparisons.
     """
-    local = records.index.get_indexer
-    levels = compare_levels(RecordCodes(records.reset_index(drop=True)), local(pairs["left"]),
-                            local(pairs["right"]), comparisons)
-    return pairs.assign(**{LEVEL_PREFIX + c.name: levels[:, j] for j, c in enumerate(comparisons)})
+    local = positions.searchsorted
+    levels = compare_levels(codes, local(pairs["left"].to_numpy()), local(pairs["right"].to_numpy()), comparisons)
+    names = [LEVEL_PREFIX + c.name for c in comparisons]
+    return pd.concat([pairs, pd.DataFrame(levels, columns=names, index=pairs.index)], axis=1)
+
+
+def encoded_records(records: pd.DataFrame, comparisons: tuple[Comparison, ...]) -> RecordCodes:
+    """Every view and table the comparisons read, computed once on all records (national codes)."""
+    codes = RecordCodes(records)
+    for comparison in comparisons:
+        comparison.encode(codes)
+    return codes
 
 
 def combine_pairs(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -172,18 +197,22 @@ def link_records_by_province(records: pd.DataFrame, settings: LinkageConfig, *, 
                              citizen_ids: np.ndarray | None = None) -> LinkageRun:
     """:func:`matching.linkage.link_records` split as the partitioned pipeline splits it, in one process.
 
-    Blocking and comparison run per province on that province's rows; the cross-province pass, the model fit,
-    scoring and clustering run on all records. The result equals ``link_records`` on the same records.
+    The records are encoded nationally once; blocking and comparison run per province on that province's views;
+    the cross-province pass, the model fit, scoring and clustering run on all records. The result equals
+    ``link_records`` on the same records.
     """
     passes, limit = settings.blocking_passes(), settings.blocking.max_block_size
     comparisons = settings.built_comparisons()
-    blocks = national_blocks(records, passes, limit)
+    codes = encoded_records(records, comparisons)
+    blocks = national_blocks(records, passes, limit, codes)
     parts = []
     for province in province_keys():
         positions = np.flatnonzero(blocks.provinces == province)
-        pairs = province_pairs(positions, [ids[positions] for ids in blocks.block_ids], passes, limit)
-        parts.append(with_levels(records.iloc[positions].set_axis(positions), pairs, comparisons))
-    parts.append(with_levels(records, cross_province_pairs(blocks, passes, limit), comparisons))
+        parts.append(province_pairs(positions, [ids[positions] for ids in blocks.block_ids], codes.take(positions),
+                                    passes, limit, comparisons))
+    crossing = cross_province_pairs(blocks, passes, limit)
+    rows = paired_positions(crossing)
+    parts.append(with_levels(codes.take(rows), rows, crossing, comparisons))
     pairs, levels = split_levels(combine_pairs(parts), comparisons)
     report = combined_blocking_report(pairs, passes, blocks.skipped_blocks, len(records))
     return score_and_cluster(records, pairs, report, settings, steward=steward, citizen_ids=citizen_ids,

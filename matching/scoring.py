@@ -148,7 +148,8 @@ def _decided_rows(pairs: pd.DataFrame, steward: StewardPairs) -> tuple[np.ndarra
 def score_links(records: pd.DataFrame, pairs: pd.DataFrame, comparisons: tuple[Comparison, ...], *,
                 em: EmParameters, thresholds: Thresholds, supervised: SupervisedParameters,
                 steward: StewardPairs, citizen_ids: np.ndarray | None,
-                levels: np.ndarray | None = None) -> tuple[pd.DataFrame, ScoringReport]:
+                levels: np.ndarray | None = None,
+                codes: RecordCodes | None = None) -> tuple[pd.DataFrame, ScoringReport]:
     """Score, explain and decide every candidate pair.
 
     Args:
@@ -163,11 +164,13 @@ def score_links(records: pd.DataFrame, pairs: pd.DataFrame, comparisons: tuple[C
             records with different valid IDs are never linked.
         levels: Comparison levels of ``pairs`` computed beforehand (:func:`compare_levels`, per province
             partition); None computes them here.
+        codes: The comparisons' views of ``records`` computed beforehand (the national codes the province
+            partitions stored); None computes them from ``records``.
 
     Returns:
         ``scored_links`` (:data:`SCORED_LINK_COLUMNS` then ``w_<field>``) and a report.
     """
-    codes = RecordCodes(records)
+    codes = RecordCodes(records) if codes is None else codes
     if levels is None:
         levels = compare_levels(codes, pairs["left"].to_numpy(np.int64), pairs["right"].to_numpy(np.int64),
                                 comparisons)

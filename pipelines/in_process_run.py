@@ -51,6 +51,22 @@ def release_memory(context: dg.HookContext) -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+def freeze_loaded_modules() -> None:
+    """Exempt everything imported so far (the code location, great-expectations) from later garbage collections.
+
+    Why: those ~390k objects live as long as the process, yet every full collection of :func:`release_memory`
+    walks them again (0.25 s of CPU a step, about 11 s of a 1M-person run). ``gc.freeze`` moves them to a
+    generation the collector skips; reference counting still frees them, and nothing a step allocates is frozen
+    because this runs before the first step.
+    """
+    import great_expectations  # noqa: F401  (the run's checks import it anyway; freeze it with the rest)
+
+    import pipelines.definitions  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+
+
 def in_process_definitions() -> dg.Definitions:
     """The code location's assets, checks and resources, with one in-process job over all of them."""
     from pipelines.definitions import all_assets, all_checks, default_resources
@@ -106,6 +122,7 @@ def whole_run(instance: dg.DagsterInstance, resource_config: dict[str, dict], lo
     """
     run_config = {"resources": {key: {"config": config} for key, config in resource_config.items()},
                   "loggers": {"console": {"config": {"log_level": log_level}}}}
+    freeze_loaded_modules()
     with dg.execute_job(dg.reconstructable(in_process_job), instance, run_config=run_config, tags=tags,
                         raise_on_error=raise_on_error) as result:
         yield WholeRunResult(result, instance)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
-from matching.citizen_id import is_valid_citizen_id
+from matching.citizen_id import is_valid_citizen_id, parse_citizen_ids
 from matching.households import TRIAGE_ORDER
 
 if TYPE_CHECKING:
@@ -30,13 +31,48 @@ def _with_counts(frame: pd.DataFrame, key: str, counted: pd.Series, count_name: 
     return view
 
 
+def _distinct_per_key(keys: pd.Series, values: pd.Series, counted: np.ndarray) -> np.ndarray:
+    """For each row, how many distinct non-null ``values`` the rows with its key have where ``counted`` is True
+    (0 for a null key).
+
+    Why: a ``groupby(...).nunique()`` then ``map`` on text keys hashes every string three times; here each column
+    is factorised once and the distinct (key, value) pairs are counted on integer codes, which at 350,000 records
+    is about a fifth of the time, with the same counts.
+    """
+    key_codes, key_uniques = pd.factorize(keys)
+    value_codes, value_uniques = pd.factorize(values)
+    kept = counted & (key_codes >= 0) & (value_codes >= 0)
+    pairs = np.unique(key_codes[kept].astype(np.int64) * max(len(value_uniques), 1) + value_codes[kept])
+    per_key = np.bincount(pairs // max(len(value_uniques), 1), minlength=len(key_uniques))
+    return np.where(key_codes >= 0, per_key[np.maximum(key_codes, 0)], 0).astype("int64")
+
+
 def xref_view(person_clusters: pd.DataFrame) -> pd.DataFrame:
     """The cross-reference (one row per linked record) with the number of valid citizen IDs in its person."""
-    valid = person_clusters[person_clusters["citizen_id_valid"].fillna(False).astype(bool)]
-    ids_per_person = valid.groupby("golden_person_id")["citizen_id"].nunique()
+    valid = person_clusters["citizen_id_valid"].fillna(False).astype(bool).to_numpy()
     view = person_clusters[["source", "source_row", "record_id", "golden_person_id", "link_score"]].copy()
-    view["valid_citizen_ids_in_person"] = view["golden_person_id"].map(ids_per_person).fillna(0).astype("int64")
+    view["valid_citizen_ids_in_person"] = _distinct_per_key(person_clusters["golden_person_id"],
+                                                            person_clusters["citizen_id"], valid)
     return view
+
+
+def _check_digits_ok(citizen_ids: pd.Series) -> np.ndarray:
+    """:func:`is_valid_citizen_id` of each ID as an object array (None where the ID is missing).
+
+    Why: golden IDs are almost all 13 ASCII digits, whose check digits :func:`parse_citizen_ids` computes together
+    in numpy (its clean path is exactly ``is_valid_citizen_id``); any other value still goes through
+    ``is_valid_citizen_id`` one at a time, so every answer is the same as calling it on each row.
+    """
+    values = citizen_ids.to_numpy(dtype=object)
+    checked = np.empty(len(values), dtype=object)
+    present = ~pd.isna(values)
+    clean = present & np.fromiter((isinstance(value, str) and len(value) == 13 and value.isascii()
+                                   and value.isdigit() for value in values), dtype=bool, count=len(values))
+    if clean.any():
+        checked[clean] = parse_citizen_ids(values[clean])[1].tolist()
+    for position in np.flatnonzero(present & ~clean):
+        checked[position] = is_valid_citizen_id(values[position])
+    return checked
 
 
 def persons_view(golden_persons: pd.DataFrame, person_clusters: pd.DataFrame) -> pd.DataFrame:
@@ -44,8 +80,7 @@ def persons_view(golden_persons: pd.DataFrame, person_clusters: pd.DataFrame) ->
     persons = golden_persons[["golden_person_id", "golden_household_id", "citizen_id", "record_count"]]
     view = _with_counts(persons, "golden_person_id", person_clusters["golden_person_id"], "xref_records",
                         "in_golden_person")
-    view["citizen_id_checksum_ok"] = view["citizen_id"].map(
-        lambda cid: None if pd.isna(cid) else is_valid_citizen_id(cid)).astype(object)
+    view["citizen_id_checksum_ok"] = _check_digits_ok(view["citizen_id"])
     return view
 
 

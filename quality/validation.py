@@ -8,10 +8,13 @@ Results carry counts and observed values only: the lists of unexpected values ar
 check metadata nor the data docs ever hold a citizen ID or a name.
 
 Cost on large frames (a registry of 1.7M rows): great-expectations filters and copies the whole frame for every
-column expectation, so two things matter. The result format is ``BASIC``, which gives the counts the outcome needs
-without the per-expectation index lists ``SUMMARY`` also builds; and the frame is handed over consolidated (one
-block per dtype), because pandas otherwise merges its blocks again in every copy great-expectations makes: at
-200,000 rows this took the civil-registration suite from 18 s to 8 s.
+column expectation, so these things matter. The result format is ``BASIC``, which gives the counts the outcome
+needs without the per-expectation index lists ``SUMMARY`` also builds; the frame is handed over consolidated (one
+block per dtype), because pandas otherwise merges its blocks again in every copy great-expectations makes (at
+200,000 rows this took the civil-registration suite from 18 s to 8 s); repetitive text columns that only
+dtype-blind expectations read go over as categoricals, which copy as small integer codes (:func:`_batch`); and
+great-expectations' MD5 fingerprint of every value of the batch, shown only as a marker on the page, is switched
+off (:func:`_skip_fingerprint`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +31,18 @@ import pandas as pd
 
 if TYPE_CHECKING:
     import great_expectations as gx
+
+#: Expectations whose pandas metrics give the same answer on a categorical of text as on the same text in an object
+#: column: membership (``isin``), a regular expression (run on the values as text), nulls and the share of non-nulls.
+#: Types, uniqueness, ranges and column pairs are left out: their metrics look at the dtype or compare codes.
+_CATEGORY_SAFE = frozenset({"ExpectColumnValuesToBeInSet", "ExpectColumnValuesToMatchRegex",
+                            "ExpectColumnValuesToNotBeNull", "ExpectColumnValuesToBeNull",
+                            "ExpectColumnProportionOfNonNullValuesToBeBetween"})
+#: Table expectations that look only at the column names and the row count, never at values.
+_NAMES_ONLY = frozenset({"ExpectTableColumnsToMatchSet", "ExpectTableRowCountToBeBetween"})
+#: A text column is made categorical when at most this share of its first ``_SAMPLE_ROWS`` values are distinct.
+_MAX_DISTINCT_SHARE = 0.5
+_SAMPLE_ROWS = 10_000
 
 #: Counts and observed values, never the values that broke an expectation (they are personal data).
 RESULT_FORMAT: dict[str, Any] = {"result_format": "BASIC", "partial_unexpected_count": 0}
@@ -162,6 +178,63 @@ def _build_docs(context: Any, site: DataDocsSite, validation_id: Any) -> Path:
     return Path(url.removeprefix("file://"))
 
 
+def _columns_read(expectation: Any) -> set[str]:
+    """The columns whose values an expectation reads (none for a table expectation such as the column set)."""
+    names = {getattr(expectation, attribute, None) for attribute in ("column", "column_A", "column_B")}
+    names.update(getattr(expectation, "column_list", None) or ())
+    return {name for name in names if isinstance(name, str)}
+
+
+def _dtype_sensitive_columns(suite: gx.ExpectationSuite, columns: Iterable[str]) -> set[str]:
+    """Columns that an expectation outside :data:`_CATEGORY_SAFE` reads; all of them when a table expectation
+    other than :data:`_NAMES_ONLY` might read every column."""
+    sensitive: set[str] = set()
+    for expectation in suite.expectations:
+        kind, read = type(expectation).__name__, _columns_read(expectation)
+        if not read and kind not in _NAMES_ONLY:
+            return set(columns)
+        if kind not in _CATEGORY_SAFE:
+            sensitive |= read
+    return sensitive
+
+
+def _batch(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> pd.DataFrame:
+    """The frame as great-expectations gets it: the same values, with repetitive text columns made categorical and
+    every dtype in one block.
+
+    Why: for each column expectation the pandas engine copies the whole frame (to drop the column's nulls), so
+    every object column costs a pass over its pointers per expectation; a categorical copies small integer codes.
+    Only columns of text alone (nulls aside) that no expectation outside :data:`_CATEGORY_SAFE` reads are
+    converted (a column only the column-set expectation names is read by none), so every metric sees the same
+    values; counts, observed values and verdicts do not change. Building the frame anew consolidates its blocks,
+    because pandas otherwise merges them again in every copy great-expectations makes.
+    """
+    if not frame.columns.is_unique:  # a dict of columns would drop the repeats the column checks must see
+        return frame.copy()
+    columns = dict(frame.items())
+    for column in set(columns) - _dtype_sensitive_columns(suite, columns):
+        values = columns[column]
+        if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) != "string":
+            continue
+        if values.iloc[:_SAMPLE_ROWS].nunique() <= _MAX_DISTINCT_SHARE * min(len(values), _SAMPLE_ROWS):
+            codes, categories = pd.factorize(values)  # unsorted categories: no sort of the distinct values
+            columns[column] = pd.Series(pd.Categorical.from_codes(codes, categories), index=values.index)
+    return pd.DataFrame(columns, index=frame.index)  # built anew: one block per dtype
+
+
+def _skip_fingerprint() -> None:
+    """Stop great-expectations hashing every value of a batch for its ``pandas_data_fingerprint`` marker.
+
+    Why: the pandas engine fingerprints any frame whose shallow size is under its ``HASH_THRESHOLD`` (1 GB), which
+    at 1M rows is every frame a check sees, and nothing in this project reads the marker: it only shows on the
+    data-docs page. A threshold of 0 is the engine's own path for frames too large to hash; no expectation or
+    metric depends on it.
+    """
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    pandas_execution_engine.HASH_THRESHOLD = 0
+
+
 def validate_frame(frame: pd.DataFrame, suite: gx.ExpectationSuite, *,
                    site: DataDocsSite | None = None) -> SuiteOutcome:
     """Validate ``frame`` against ``suite`` with great-expectations and, given a site, add the result to it.
@@ -177,6 +250,7 @@ def validate_frame(frame: pd.DataFrame, suite: gx.ExpectationSuite, *,
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
+    _skip_fingerprint()
     if site is not None:
         _open_site(site)
     context = _context(site)
@@ -184,8 +258,7 @@ def validate_frame(frame: pd.DataFrame, suite: gx.ExpectationSuite, *,
         .add_batch_definition_whole_dataframe("whole_frame")
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=suite.name, data=batch, suite=context.suites.add(suite)))
-    consolidated = frame.copy()  # one block per dtype: the copies great-expectations makes need no merging
-    validation = definition.run(batch_parameters={"dataframe": consolidated}, result_format=RESULT_FORMAT,
+    validation = definition.run(batch_parameters={"dataframe": _batch(frame, suite)}, result_format=RESULT_FORMAT,
                                 run_id=RunIdentifier(run_name=site.run_id if site else None))
     page = None
     if site is not None:

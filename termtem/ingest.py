@@ -156,6 +156,14 @@ def _excel_values(config: SourceConfig, path: Path) -> list[list[object]]:
         workbook.close()
 
 
+def _without_trailing_blanks(row: list[str | None]) -> list[str | None]:
+    """The row up to its last filled cell (most rows end in one, so this looks at one cell)."""
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return row if end == len(row) else row[:end]
+
+
 def _read_excel(config: SourceConfig, path: Path, limits: IngestLimits) -> ExportTable:
     rows = [[_excel_text(value) for value in row] for row in _excel_values(config, path)]
     rows = [row for row in rows if any(cell is not None for cell in row)]
@@ -166,7 +174,7 @@ def _read_excel(config: SourceConfig, path: Path, limits: IngestLimits) -> Expor
     while header and not header[-1]:
         header.pop()
     # Excel leaves out trailing empty cells, so a short row is normal; a cell right of the header is not.
-    trimmed = [row[:max((i + 1 for i, cell in enumerate(row) if cell is not None), default=0)] for row in rows[1:]]
+    trimmed = [_without_trailing_blanks(row) for row in rows[1:]]
     export = from_rows(header, trimmed, short_rows_fit=True)
     flag_cells(export, limits)
     return export

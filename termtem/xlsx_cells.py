@@ -28,6 +28,7 @@ _PACKAGE_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relatio
 _CELL, _ROW, _VALUE, _INLINE, _TEXT, _RUN = (f"{_MAIN}{tag}" for tag in ("c", "row", "v", "is", "t", "r"))
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
 _COLUMN = re.compile(r"[A-Z]{1,3}(?=[0-9])")
+_DIGITS = "0123456789"
 
 
 class _Declined(Exception):
@@ -36,6 +37,8 @@ class _Declined(Exception):
 
 def _text(element: ElementTree.Element) -> str:
     """An ``<si>`` or ``<is>`` string: its plain ``<t>`` then its rich-text runs' ``<t>``, as openpyxl joins them."""
+    if len(element) == 1 and element[0].tag == _TEXT:  # the usual string: one plain <t>, no runs
+        return element[0].text or ""
     plain = element.find(_TEXT)
     runs = [run.findtext(_TEXT) or "" for run in element.findall(_RUN)]
     return ((plain.text or "") if plain is not None else "") + "".join(runs)
@@ -51,6 +54,10 @@ def _column(letters: str) -> int:
 
 
 def _column_of(reference: str) -> int:
+    letters = reference.rstrip(_DIGITS)  # the usual "AB12", read without a regular expression
+    if letters != reference and 0 < len(letters) <= 3 and letters.isascii() and letters.isalpha() and \
+            letters.isupper():
+        return _column(letters)
     letters = _COLUMN.match(reference)
     if letters is None:
         raise _Declined(reference)

@@ -131,3 +131,16 @@ def test_the_summary_counts_flags_per_district_rule_and_status_and_draws_a_chart
     assert summary["district"].iloc[0] == "Phra Nakhon (1001)"
     assert flags_chart_png(summary).startswith(b"\x89PNG")
     assert summarise_flags(flags.iloc[:0]).empty
+
+
+def test_the_near_miss_list_is_the_json_of_the_nearest_entries_whatever_the_record_ids_hold() -> None:
+    records = _records()
+    records.loc[2, "record_id"] = 'school:"เด็ก\\ชาย"'  # quotes, Thai and a backslash
+    records.loc[3, "record_id"] = "school:ü"
+    pairs = _pairs((0, 2, 0.123456, "non_link"), (3, 0, 0.52, "non_link"), (0, 3, 0.2, "non_link"))
+    flags = add_flag_evidence(_flags("out_of_school"), records, pairs, tuple(RULES.values()), 2, REVIEW_SCORE)
+    expected = [{"record_id": "school:ü", "source": "school_enrolment", "golden_person_id": "Q2", "score": 0.52,
+                 "decision": "non_link", "pair_rule": "model"},
+                {"record_id": 'school:"เด็ก\\ชาย"', "source": "school_enrolment", "golden_person_id": "Q1",
+                 "score": 0.1235, "decision": "non_link", "pair_rule": "model"}]
+    assert flags["near_misses"].tolist() == [json.dumps(expected, ensure_ascii=False)]

@@ -4,7 +4,6 @@ many movers (same candidate pairs, scores and persons), and re-running one provi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -12,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assets.provinces import PROVINCES, all_provinces_tags
+from assets.provinces import PROVINCES
 from assets.resources import GoldenDatabase, TermtemSettings
 from matching.blocking import BlockingPass
 from matching.clustering import valid_citizen_ids
@@ -30,25 +29,13 @@ from matching.provinces import (
 from matching.scoring import LINK
 from matching.steward import DIFFERENT, SAME, steward_pairs
 from pipelines.definitions import all_assets
-from termtem.settings import BlockingPassSettings, LinkageSettings, load_generator_rates, load_linkage_settings
-from termtem.synth import generate_registries
+from termtem.settings import BlockingPassSettings, LinkageSettings, load_linkage_settings
+from tests.conftest import all_provinces_run, materialisations_per_partition
 
-#: Share of households that moved, well above the configured 8 % so that many persons span two provinces.
-MOVED_SHARE = 0.4
 #: The province re-run alone (Bangkok, the largest partition).
 RERUN_PROVINCE = "10"
 #: The linkage part of the graph, from the registries to the persons.
 LINKAGE = dg.AssetSelection.assets("person_clusters", "person_id_history").upstream()
-
-
-@pytest.fixture(scope="module")
-def movers_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A generated sample where 40 % of households moved (their records are spread over two provinces)."""
-    folder = tmp_path_factory.mktemp("movers")
-    rates = load_generator_rates()
-    rates = rates.model_copy(update={"population": rates.population.model_copy(update={"moved": MOVED_SHARE})})
-    generate_registries(folder, people=3000, seed=11, rates=rates)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -155,25 +142,9 @@ def test_there_is_a_partition_per_province_and_one_for_the_unknown() -> None:
 
 
 @pytest.fixture(scope="module")
-def instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dg.DagsterInstance]:
-    """A Dagster instance whose storage outlives one run, so that a later run re-uses earlier outputs."""
-    with dg.DagsterInstance.local_temp(tempdir=str(tmp_path_factory.mktemp("instance"))) as local:
-        yield local
-
-
-@pytest.fixture(scope="module")
-def resources(movers_sample: Path) -> dict:
-    return {"settings": TermtemSettings(data_dir=str(movers_sample)),
-            "database": GoldenDatabase(url=f"sqlite:///{movers_sample}/golden.sqlite")}
-
-
-@pytest.fixture(scope="module")
-def full_run(instance: dg.DagsterInstance, resources: dict) -> dg.ExecuteInProcessResult:
-    """Every province in one run, tagged with the whole partition range as the CLI and schedule tag theirs."""
-    result = dg.materialize(all_assets, selection=LINKAGE, instance=instance, resources=resources,
-                            tags=all_provinces_tags())
-    assert result.success
-    return result
+def full_run(lasting_instance: dg.DagsterInstance, movers_resources: dict) -> dg.ExecuteInProcessResult:
+    """Every province in one run, as the CLI and the schedule run them."""
+    return all_provinces_run(LINKAGE, lasting_instance, movers_resources)
 
 
 def _same_grouping(a: np.ndarray, b: np.ndarray) -> bool:
@@ -199,41 +170,37 @@ def test_the_partitioned_graph_gives_the_national_pairs_scores_and_persons(full_
     assert partitions == set(PROVINCES.get_partition_keys())
 
 
-def _materialisations(instance: dg.DagsterInstance, asset: str) -> Counter:
-    """How many times each partition (None for an unpartitioned asset) of an asset was materialised."""
-    records = instance.fetch_materializations(dg.AssetKey(asset), limit=10_000).records
-    return Counter(record.partition_key for record in records)
-
-
 def test_re_running_one_province_re_uses_the_other_provinces(full_run: dg.ExecuteInProcessResult,
-                                                             instance: dg.DagsterInstance, resources: dict) -> None:
-    folder = Path(instance.storage_directory()) / "provinces" / "province_candidate_pairs"
+                                                             lasting_instance: dg.DagsterInstance,
+                                                             movers_resources: dict) -> None:
+    folder = Path(lasting_instance.storage_directory()) / "provinces" / "province_candidate_pairs"
     before = {path.name: path.stat().st_mtime_ns for path in folder.iterdir()}
-    events_before = _materialisations(instance, "province_candidate_pairs")
+    events_before = materialisations_per_partition(lasting_instance, "province_candidate_pairs")
     (folder / f"{RERUN_PROVINCE}.pkl").unlink()  # only a re-run of this province can bring it back
     downstream = dg.AssetSelection.assets("province_candidate_pairs").downstream() & LINKAGE
-    rerun = dg.materialize(all_assets, selection=downstream, instance=instance, resources=resources,
+    rerun = dg.materialize(all_assets, selection=downstream, instance=lasting_instance, resources=movers_resources,
                            partition_key=RERUN_PROVINCE)
     assert rerun.success
     after = {path.name: path.stat().st_mtime_ns for path in folder.iterdir()}
     assert after.keys() == before.keys()
     assert {name for name in after if after[name] != before[name]} == {f"{RERUN_PROVINCE}.pkl"}
-    assert _materialisations(instance, "province_candidate_pairs") - events_before == Counter({RERUN_PROVINCE: 1})
-    assert _materialisations(instance, "province_records") == Counter({None: 1})
+    new_events = materialisations_per_partition(lasting_instance, "province_candidate_pairs") - events_before
+    assert new_events == Counter({RERUN_PROVINCE: 1})
+    assert materialisations_per_partition(lasting_instance, "province_records") == Counter({None: 1})
     assert not rerun.asset_materializations_for_node("linkable_records")
     pd.testing.assert_frame_equal(rerun.asset_value("scored_links"), full_run.asset_value("scored_links"))
     pd.testing.assert_frame_equal(rerun.asset_value("person_clusters"), full_run.asset_value("person_clusters"))
 
 
 def test_pairs_built_on_other_records_are_refused(full_run: dg.ExecuteInProcessResult,
-                                                  instance: dg.DagsterInstance, resources: dict) -> None:
+                                                  lasting_instance: dg.DagsterInstance, movers_resources: dict) -> None:
     """A province whose stored pairs predate the current ``province_records`` stops the union, naming it."""
-    stale = Path(instance.storage_directory()) / "provinces" / "province_candidate_pairs" / "50.pkl"
+    stale = Path(lasting_instance.storage_directory()) / "provinces" / "province_candidate_pairs" / "50.pkl"
     stored = pd.read_pickle(stale)
     pd.to_pickle({**stored, "fingerprint": "from-older-records"}, stale)
     try:
-        result = dg.materialize(all_assets, selection=["candidate_pairs"], instance=instance, resources=resources,
-                                raise_on_error=False)
+        result = dg.materialize(all_assets, selection=["candidate_pairs"], instance=lasting_instance,
+                                resources=movers_resources, raise_on_error=False)
     finally:
         pd.to_pickle(stored, stale)
     assert not result.success

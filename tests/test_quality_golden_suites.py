@@ -147,3 +147,30 @@ def test_each_broken_rule_fails_exactly_its_expectations(suite: str, break_rule:
     frames = _frames()
     break_rule(frames)
     assert _validate(suite, frames) == (False, failed)
+
+
+def test_golden_citizen_id_check_is_the_check_digit_rule_value_for_value() -> None:
+    from matching.citizen_id import is_valid_citizen_id
+    from quality.golden_suites import _check_digits_ok
+
+    ids = pd.Series([ID_A, ID_B, INVALID_ID, None, float("nan"), "", ID_A[:12], "๑" + ID_A[1:], ID_A + "0",
+                     " " + ID_A[1:], *[_citizen_id(f"{n:012d}") for n in range(0, 10**12, 10**10 + 7)]],
+                    dtype=object)
+    checked = _check_digits_ok(ids)
+    assert checked.tolist() == [None if pd.isna(cid) else is_valid_citizen_id(cid) for cid in ids]
+    assert {type(value) for value in checked} == {bool, type(None)}
+
+
+def test_xref_view_counts_distinct_valid_ids_per_person_as_groupby_does() -> None:
+    clusters = pd.DataFrame({
+        "source": ["a"] * 7, "source_row": range(7), "record_id": [f"a:{row}" for row in range(7)],
+        "golden_person_id": ["P1", "P1", "P1", "P2", "P2", None, "P3"], "link_score": [1.0] * 7,
+        "citizen_id": [ID_A, ID_A, ID_B, None, ID_B, ID_A, INVALID_ID],
+        "citizen_id_valid": [True, True, True, False, None, True, False],
+    })
+    valid = clusters[clusters["citizen_id_valid"].fillna(False).astype(bool)]
+    expected = clusters["golden_person_id"].map(valid.groupby("golden_person_id")["citizen_id"].nunique())
+    view = xref_view(clusters)
+    assert view["valid_citizen_ids_in_person"].tolist() == expected.fillna(0).astype("int64").tolist() == [
+        2, 2, 2, 0, 0, 0, 0]
+    assert view["valid_citizen_ids_in_person"].dtype == "int64"

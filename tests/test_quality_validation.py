@@ -70,3 +70,78 @@ def test_only_the_newest_runs_keep_their_site(tmp_path: Path) -> None:
     for run in runs:
         validate_frame(FRAME, _suite("registry_one"), site=DataDocsSite(root=tmp_path, run_id=run, keep_runs=2))
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*runs[1:], "notes"])
+
+
+def _coded_suite() -> gx.ExpectationSuite:
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    return gx.ExpectationSuite(name="registry_coded", expectations=[
+        gxe.ExpectColumnValuesToBeInSet(column="sex", value_set=["M", "F"], description="sex is a known code"),
+        gxe.ExpectColumnValuesToMatchRegex(column="province_code", regex=r"^\d{2}$", description="province shape"),
+        gxe.ExpectColumnValuesToBeNull(column="quarantine_reason", mostly=0.99, description="few quarantined"),
+        gxe.ExpectColumnProportionOfNonNullValuesToBeBetween(column="sex", min_value=0.99,
+                                                             description="few blank sexes"),
+        gxe.ExpectColumnValuesToBeUnique(column="record_key", description="record keys are unique"),
+        gxe.ExpectColumnValuesToBeOfType(column="given_name", type_="str", description="given_name is text"),
+    ])
+
+
+def _coded_frame(rows: int) -> pd.DataFrame:
+    """Repetitive code columns with a few rows breaking each rule, plus columns the suite reads by type or
+    uniqueness."""
+    frame = pd.DataFrame({
+        "sex": ["M", "F"] * (rows // 2), "province_code": ["10", "31"] * (rows // 2),
+        "quarantine_reason": [None] * rows, "record_key": [f"K{row}" for row in range(rows)],
+        "given_name": ["สมชาย"] * rows, "nickname": ["แดง", "ดำ"] * (rows // 2),
+    })
+    frame.loc[:2, "sex"] = "X"
+    frame.loc[3:4, "sex"] = None
+    frame.loc[5, "province_code"] = "๑๐"  # Thai digits: \d matches them, as before
+    frame.loc[6:7, "province_code"] = "1O"
+    frame.loc[8:10, "quarantine_reason"] = "wrong_shape"
+    frame.loc[11, "record_key"] = "K12"
+    frame.loc[12, "given_name"] = 7
+    return frame
+
+
+def test_repetitive_text_goes_over_as_categorical_and_a_failing_frame_fails_the_same_way(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Categorical columns change no count: every failure and observed value is what the rules give, and what the
+    same suite gives on the frame handed over as plain object columns."""
+    from quality import validation
+
+    frame = _coded_frame(1000)
+    batch = validation._batch(frame, _coded_suite())
+    assert {column for column in batch if isinstance(batch[column].dtype, pd.CategoricalDtype)} == {
+        "sex", "province_code", "quarantine_reason", "nickname"}  # record_key and given_name: uniqueness, type
+    pd.testing.assert_frame_equal(batch.astype(object).where(batch.notna(), None), frame.where(frame.notna(), None),
+                                  check_dtype=False)
+
+    def observed(outcome: validation.SuiteOutcome) -> dict[str, tuple[bool, str]]:
+        return {item.description: (item.success, item.observed) for item in outcome.outcomes}
+
+    categorical = validate_frame(frame, _coded_suite())
+    assert not categorical.success
+    assert observed(categorical) == {
+        "sex is a known code": (False, "3 of 998 checked rows unexpected"),
+        "province shape": (False, "2 of 1,000 checked rows unexpected"),
+        "few quarantined": (True, "3 of 1,000 checked rows unexpected"),
+        "few blank sexes": (True, "0.998"),
+        "record keys are unique": (False, "2 of 1,000 checked rows unexpected"),
+        "given_name is text": (False, "1 of 1,000 checked rows unexpected"),
+    }
+    monkeypatch.setattr(validation, "_MAX_DISTINCT_SHARE", -1.0)  # nothing converted
+    assert validation._batch(frame, _coded_suite()).dtypes.to_dict() == frame.dtypes.to_dict()
+    assert observed(validate_frame(frame, _coded_suite())) == observed(categorical)
+
+
+def test_a_table_expectation_that_may_read_every_column_keeps_every_column_as_it_is() -> None:
+    import great_expectations.expectations as gxe
+
+    from quality.validation import _batch
+
+    suite = _coded_suite()
+    suite.expectations.append(gxe.ExpectTableRowCountToEqualOtherTable(other_table_name="elsewhere"))
+    frame = _coded_frame(100)
+    assert _batch(frame, suite).dtypes.to_dict() == frame.dtypes.to_dict()

@@ -1,21 +1,16 @@
-"""Bulk loading of a release's frames: ``COPY`` on PostgreSQL, one ``executemany`` per batch on SQLite.
+"""Bulk loading of a release's frames: Arrow tables typed by the schema; one ``executemany`` per batch on SQLite.
 
 A frame is first converted to an Arrow table typed by the SQLAlchemy columns, so both databases receive the
-same values and a column that cannot be stored fails here with the table and column named. PostgreSQL then
-gets CSV written by Arrow's C++ writer (empty unquoted = NULL, quoted empty = empty string, as COPY reads it);
-SQLite gets Python tuples. Both run on the caller's connection, inside the caller's transaction.
+same values and a column that cannot be stored fails here with the table and column named. SQLite gets Python
+tuples on the caller's connection, inside the caller's transaction; PostgreSQL's ``COPY`` is in :mod:`.pg_copy`.
 """
 
 from __future__ import annotations
-
-import io
-from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import sqlalchemy as sa
 
 #: Rows per COPY chunk or executemany call: bounds memory without measurable cost.
@@ -86,24 +81,6 @@ def in_key_order(table: sa.Table, rows: pa.Table, constants: dict[str, object] |
     return rows.sort_by([(name, "ascending") for name in key]) if key and rows.num_rows > 1 else rows
 
 
-def _csv_chunks(rows: pa.Table) -> Iterator[bytes]:
-    options = pa_csv.WriteOptions(include_header=False)
-    for batch in rows.to_batches(max_chunksize=BATCH_ROWS):
-        buffer = io.BytesIO()
-        pa_csv.write_csv(batch, buffer, options)
-        yield buffer.getvalue()
-
-
-def copy_postgresql(connection: sa.Connection, target: str, rows: pa.Table) -> None:
-    """``COPY`` the rows into ``target`` (a quoted table name) inside the connection's open transaction."""
-    preparer = connection.dialect.identifier_preparer
-    columns = ", ".join(preparer.quote(name) for name in rows.column_names)
-    statement = f"COPY {target} ({columns}) FROM STDIN (FORMAT csv)"
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for chunk in _csv_chunks(rows):
-            copy.write(chunk)
-
-
 def _sqlite_values(array: pa.ChunkedArray | pa.Array) -> list:
     if pa.types.is_date32(array.type):
         array = pc.cast(array, pa.string())
@@ -112,14 +89,35 @@ def _sqlite_values(array: pa.ChunkedArray | pa.Array) -> list:
     return array.to_pylist()
 
 
+def _release_literal(rows: pa.Table) -> str | None:
+    """The ``run_id`` every row carries, as a SQL string literal, or ``None`` when the rows do not share one.
+
+    Why: a release's rows all carry the same run ID, so writing it into the statement saves binding one Python
+    string per row (about a tenth of SQLite's insert time). The literal is stored exactly as the bound text.
+    """
+    if "run_id" not in rows.column_names or rows.num_rows == 0 or rows.num_columns == 1:
+        return None
+    run_ids = rows.column("run_id")
+    first = run_ids[0].as_py()
+    if run_ids.null_count or not isinstance(first, str) or "\x00" in first:
+        return None
+    if not pc.all(pc.equal(run_ids, first)).as_py():
+        return None
+    return "'" + first.replace("'", "''") + "'"
+
+
 def _insert_sqlite(connection: sa.Connection, table: sa.Table, rows: pa.Table) -> None:
+    """Rows appended in the frame's order with one ``executemany`` per batch, the run ID written as a literal."""
+    literal = _release_literal(rows)
+    constants = {"run_id": literal} if literal else {}
+    bound = [name for name in rows.column_names if name not in constants]
     preparer = connection.dialect.identifier_preparer
     columns = ", ".join(preparer.quote(name) for name in rows.column_names)
-    marks = ", ".join("?" * rows.num_columns)
+    marks = ", ".join(constants.get(name, "?") for name in rows.column_names)
     statement = f"INSERT INTO {preparer.format_table(table)} ({columns}) VALUES ({marks})"
     cursor = connection.connection.driver_connection.cursor()
     try:
-        for batch in rows.to_batches(max_chunksize=BATCH_ROWS):
+        for batch in rows.select(bound).to_batches(max_chunksize=BATCH_ROWS):
             cursor.executemany(statement, zip(*(_sqlite_values(column) for column in batch.columns), strict=True))
     finally:
         cursor.close()

@@ -37,9 +37,10 @@ changed only through the Alembic migrations in `migrations/`, applied before eve
 `termtem db upgrade`. References between tables (`golden_person_id`, `golden_household_id`, `*_record_id` =
 `source:source_row`) are logical, within one `run_id`: no foreign keys, so a release loads with bulk copies.
 On PostgreSQL every release table is partitioned by `run_id`, one partition per release (`<table>_r<release_seq>`,
-e.g. `person_xref_r7`): the publish creates each partition, copies the rows in, and attaches it, which builds its
-indexes, all in the release's transaction; `termtem db prune` drops the partitions. Query the tables, not the
-partitions.
+e.g. `person_xref_r7`): the publish fills and indexes each partition as a table of its own, on two connections
+side by side, and attaches them all in the release's transaction, so their rows become part of the tables only when
+the release commits; tables a killed publish staged but never attached are dropped by the next publish or
+`termtem db prune`, which also drops pruned releases' partitions. Query the tables, not the partitions.
 
 **Personal data.** `golden_person`, `person_xref`, `quarantine` and the pair tables hold personal data of
 children: grant them to stewards and downstream systems only. Analysts get the `pseudonymised_*` tables and

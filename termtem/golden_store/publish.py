@@ -4,7 +4,8 @@ The rows of every release table and the ``golden_release`` row that makes them c
 transaction under the writer lock. Readers keep seeing the previous release until the commit and the whole new
 one after it; a publish that fails or is killed rolls back and leaves the previous release current and intact.
 Earlier releases stay in the tables, queryable by run ID, until pruned. On PostgreSQL each release is a
-partition of every release table, loaded before its indexes are built (:mod:`.partitions`).
+partition of every release table, loaded and indexed on connections of its own and attached in that transaction
+(:mod:`.partitions`).
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
-from termtem.golden_store.bulk import arrow_table, in_key_order, insert_rows
+from termtem.golden_store.bulk import arrow_table, insert_rows
 from termtem.golden_store.engine import write_transaction
 from termtem.golden_store.frames import code_version
 from termtem.golden_store.migrate import upgrade_schema
-from termtem.golden_store.partitions import drop_release_partitions, load_release_partition, prepare_partitioned_load
+from termtem.golden_store.partitions import (
+    drop_release_partitions,
+    drop_unpublished_partitions,
+    load_release_partitions,
+)
 from termtem.golden_store.pseudonymise import key_fingerprint, pseudonymised_frames
 from termtem.golden_store.schema import OPTIONAL_TABLES, PSEUDONYMISED_TABLES, RELEASE_TABLES, golden_release
 
@@ -97,7 +102,8 @@ def publish_release(engine: sa.Engine, release: Release, *, pseudonym_key: str |
         engine: The golden database.
         release: The run's rows and metadata.
         pseudonym_key: Secret for the pseudonymised tables; ``None`` publishes none.
-        progress: Called after each table is loaded (inside the open transaction).
+        progress: Called after each table is loaded (inside the open transaction; on PostgreSQL once its
+            partition is attached), in load order.
 
     Returns:
         The new ``golden_release`` row.
@@ -108,34 +114,48 @@ def publish_release(engine: sa.Engine, release: Release, *, pseudonym_key: str |
     """
     frames = _checked_frames(release, pseudonym_key)
     upgrade_schema(engine)
-    with write_transaction(engine) as connection:
-        seen = connection.execute(sa.select(golden_release.c.status)
-                                  .where(golden_release.c.run_id == release.run_id)).scalar()
-        if seen is not None:
-            raise ReleaseError(f"run {release.run_id} was already published (status {seen}); runs are immutable")
-        sequence = connection.execute(sa.select(sa.func.coalesce(sa.func.max(golden_release.c.release_seq), 0)
-                                                + 1)).scalar_one()
-        if connection.dialect.name == "postgresql":
-            prepare_partitioned_load(connection)
-        for table in RELEASE_TABLES:
-            frame = frames.get(table.name)
-            rows = 0 if frame is None else _load_table(connection, table, frame, release.run_id, sequence)
-            (progress or _log_progress)(table.name, rows)
-        row = _release_row(release, frames, sequence, pseudonym_key)
-        connection.execute(golden_release.insert().values(**row))
+    sequence = None
+    try:
+        with write_transaction(engine) as connection:
+            seen = connection.execute(sa.select(golden_release.c.status)
+                                      .where(golden_release.c.run_id == release.run_id)).scalar()
+            if seen is not None:
+                raise ReleaseError(f"run {release.run_id} was already published (status {seen}); runs are immutable")
+            sequence = _next_sequence(connection)
+            _load_tables(connection, frames, release.run_id, sequence, progress or _log_progress)
+            row = _release_row(release, frames, sequence, pseudonym_key)
+            connection.execute(golden_release.insert().values(**row))
+    except BaseException:
+        if sequence is not None and engine.dialect.name == "postgresql":
+            drop_unpublished_partitions(engine, sequence)  # the staged tables of a publish that did not commit
+        raise
     log.info("published release %s (#%d): %d persons", release.run_id, sequence, row["persons"])
     return row
 
 
-def _load_table(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame, run_id: str, sequence: int) -> int:
-    """Load one table's rows of the release: a new partition on PostgreSQL, appended rows elsewhere."""
-    constants = {"run_id": run_id}
-    rows = arrow_table(table, frame, constants)
+def _next_sequence(connection: sa.Connection) -> int:
+    """The number the next release gets (the caller holds the writer lock)."""
+    return connection.execute(sa.select(sa.func.coalesce(sa.func.max(golden_release.c.release_seq), 0) + 1)
+                              ).scalar_one()
+
+
+def _load_tables(connection: sa.Connection, frames: dict[str, pd.DataFrame], run_id: str, sequence: int,
+                 progress: Progress) -> None:
+    """Load every table the frames fill, in load order: partitions on PostgreSQL, appended rows elsewhere.
+
+    Tables without a frame get no rows (nor a partition) and are reported last, with 0 rows.
+    """
+    present = {table: frames[table.name] for table in RELEASE_TABLES if table.name in frames}
     if connection.dialect.name == "postgresql":
-        load_release_partition(connection, table, in_key_order(table, rows, constants), run_id, sequence)
+        load_release_partitions(connection, present, run_id, sequence, lambda table, rows: progress(table.name, rows))
     else:
-        insert_rows(connection, table, rows)
-    return rows.num_rows
+        for table, frame in present.items():
+            rows = arrow_table(table, frame, {"run_id": run_id})
+            insert_rows(connection, table, rows)
+            progress(table.name, rows.num_rows)
+    for table in RELEASE_TABLES:
+        if table not in present:
+            progress(table.name, 0)
 
 
 def _log_progress(table: str, rows: int) -> None:
@@ -166,6 +186,8 @@ def withdraw_release(engine: sa.Engine, run_id: str, reason: str) -> None:
 def prune_releases(engine: sa.Engine, keep: int) -> list[str]:
     """Delete the rows of every release older than the ``keep`` newest published ones; keep their metadata.
 
+    On PostgreSQL this also drops tables a killed publish staged but never attached (they carry the next number).
+
     Returns:
         The run IDs pruned (their ``golden_release`` rows stay, with status ``pruned``).
     """
@@ -182,6 +204,8 @@ def prune_releases(engine: sa.Engine, keep: int) -> list[str]:
         if connection.dialect.name == "postgresql":
             for _, release_seq in old_releases:
                 drop_release_partitions(connection, RELEASE_TABLES, release_seq)
+            # Tables staged under the next number belong to no release: a publish was killed before committing.
+            drop_release_partitions(connection, RELEASE_TABLES, _next_sequence(connection))
         for table in RELEASE_TABLES:
             connection.execute(table.delete().where(table.c.run_id.in_(old)))
         if old:
