@@ -49,7 +49,7 @@ def _distinct_per_key(keys: pd.Series, values: pd.Series, counted: np.ndarray) -
 
 def xref_view(person_clusters: pd.DataFrame) -> pd.DataFrame:
     """The cross-reference (one row per linked record) with the number of valid citizen IDs in its person."""
-    valid = person_clusters["citizen_id_valid"].fillna(False).astype(bool).to_numpy()
+    valid = person_clusters["citizen_id_valid"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     view = person_clusters[["source", "source_row", "record_id", "golden_person_id", "link_score"]].copy()
     view["valid_citizen_ids_in_person"] = _distinct_per_key(person_clusters["golden_person_id"],
                                                             person_clusters["citizen_id"], valid)

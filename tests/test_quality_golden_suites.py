@@ -168,7 +168,7 @@ def test_xref_view_counts_distinct_valid_ids_per_person_as_groupby_does() -> Non
         "citizen_id": [ID_A, ID_A, ID_B, None, ID_B, ID_A, INVALID_ID],
         "citizen_id_valid": [True, True, True, False, None, True, False],
     })
-    valid = clusters[clusters["citizen_id_valid"].fillna(False).astype(bool)]
+    valid = clusters[clusters["citizen_id_valid"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
     expected = clusters["golden_person_id"].map(valid.groupby("golden_person_id")["citizen_id"].nunique())
     view = xref_view(clusters)
     assert view["valid_citizen_ids_in_person"].tolist() == expected.fillna(0).astype("int64").tolist() == [
